@@ -154,9 +154,7 @@ class Runtime:
             self.clock.sleep(min(delay, remaining))
             delay = min(interval, delay * 2)
 
-    def paginate(
-        self, fetch: Callable[[int, str | None], Page[T]], page_size: int
-    ) -> Iterator[Page[T]]:
+    def paginate(self, fetch: Callable[[int, str | None], Page[T]], page_size: int) -> Iterator[Page[T]]:
         """Lazily yield pages from a driver's ``fetch(page_size, token)``, each fetched on demand."""
         token: str | None = None
         while True:

@@ -7,10 +7,11 @@ verification of what was written and read, and the key prefix of a bucket handle
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO, Union
+from typing import BinaryIO, TypeAlias
 
 import attrs
 
@@ -35,7 +36,7 @@ DEFAULT_PAGE_SIZE = 1000
 _READ_CHUNK = 1024 * 1024
 
 #: What ``put`` accepts: bytes, a binary file object, or an iterable of byte chunks.
-Source = Union[bytes, bytearray, memoryview, BinaryIO, Iterable[bytes]]
+Source: TypeAlias = bytes | bytearray | memoryview | BinaryIO | Iterable[bytes]
 
 
 class BlobService:
@@ -261,20 +262,17 @@ class BucketHandle:
                 uploaded.append(call(self._driver.upload_part, self.name, full, upload_id, number, part))
             return call(self._driver.complete_upload, self.name, full, upload_id, uploaded)
         except BaseException:
-            try:
+            # The original failure matters more; providers expire stale uploads anyway.
+            with contextlib.suppress(CloudError):
                 call(self._driver.abort_upload, self.name, full, upload_id)
-            except CloudError:
-                pass  # the original failure matters more; providers expire stale uploads
             raise
 
     def _verified(self, full: str, info: BlobInfo, digest: _Digest) -> BlobInfo:
         md5 = digest.md5.hexdigest()
         reported = info.checksums.get("md5")
         if reported is not None and reported != md5:
-            try:
+            with contextlib.suppress(CloudError):  # the integrity failure is what matters
                 self._runtime.call(self._driver.delete_blob, self.name, full)
-            except CloudError:
-                pass  # the integrity failure is what the caller must hear about
             raise IntegrityError(
                 f"{self.name}/{full}: provider stored MD5 {reported}, sent {md5}; blob deleted",
                 provider=self._runtime.provider,
@@ -420,11 +418,7 @@ def _parts(data: Source, part_size: int) -> Iterator[bytes]:
     if isinstance(data, str):
         raise InvalidArgument("blob data must be bytes, a binary file or an iterable of bytes, not str")
     read = getattr(data, "read", None)
-    chunks: Iterable[bytes]
-    if callable(read):
-        chunks = iter(lambda: read(min(part_size, _READ_CHUNK)), b"")
-    else:
-        chunks = data  # type: ignore[assignment]
+    chunks: Iterable[bytes] = iter(lambda: read(min(part_size, _READ_CHUNK)), b"") if callable(read) else data
     buffer = bytearray()
     for chunk in chunks:
         if isinstance(chunk, str) or not isinstance(chunk, (bytes, bytearray, memoryview)):

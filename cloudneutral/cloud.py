@@ -23,7 +23,9 @@ class Cloud:
     touched. Close the cloud (or use it as a context manager) to release connections.
     """
 
-    def __init__(self, driver: ProviderDriver, url: ConnectionURL, runtime: Runtime, *, part_size: int) -> None:
+    def __init__(
+        self, driver: ProviderDriver, url: ConnectionURL, runtime: Runtime, *, part_size: int
+    ) -> None:
         self.driver = driver
         self.url = url
         self.runtime = runtime
@@ -104,7 +106,9 @@ def connect(
     except Exception as exc:
         raise ConfigurationError(f"cannot open {parsed}: {type(exc).__name__}: {exc}") from exc
     if not isinstance(driver, ProviderDriver):
-        raise ConfigurationError(f"provider {parsed.provider!r} returned {type(driver).__name__}, not a driver")
+        raise ConfigurationError(
+            f"provider {parsed.provider!r} returned {type(driver).__name__}, not a driver"
+        )
     runtime = Runtime(
         provider=driver.name,
         translate=driver.translate_error,

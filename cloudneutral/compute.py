@@ -46,15 +46,9 @@ def pick_size(
             if size.name == name:
                 return size
         raise NotFound(f"no size named {name!r}")
-    fitting = [
-        s
-        for s in sizes
-        if s.vcpus >= (min_vcpus or 0) and s.memory_mib >= (min_memory_mib or 0)
-    ]
+    fitting = [s for s in sizes if s.vcpus >= (min_vcpus or 0) and s.memory_mib >= (min_memory_mib or 0)]
     if not fitting:
-        raise NotFound(
-            f"no size has at least {min_vcpus or 0} vCPUs and {min_memory_mib or 0} MiB of memory"
-        )
+        raise NotFound(f"no size has at least {min_vcpus or 0} vCPUs and {min_memory_mib or 0} MiB of memory")
     return min(fitting, key=lambda s: (s.vcpus, s.memory_mib, s.disk_gib or 0, s.name))
 
 
@@ -157,7 +151,9 @@ class ServerService:
         """The server's current state. Raises ``NotFound``."""
         return self._runtime.call(self._driver.get_server, _server_id(server))
 
-    def list(self, *, page_size: int = DEFAULT_PAGE_SIZE, include_terminated: bool = False) -> Iterator[Server]:
+    def list(
+        self, *, page_size: int = DEFAULT_PAGE_SIZE, include_terminated: bool = False
+    ) -> Iterator[Server]:
         """Every server, lazily; terminated ones only when ``include_terminated``."""
         check_positive("page_size", page_size)
         for page in self._runtime.paginate(self._driver.list_servers, page_size):

@@ -133,9 +133,7 @@ class BlobDriver(Protocol):
     def start_upload(self, bucket: str, key: str, options: WriteOptions) -> str:
         """Begin a multipart upload and return its id. Missing bucket -> ``NotFound``."""
 
-    def upload_part(
-        self, bucket: str, key: str, upload_id: str, number: int, data: bytes
-    ) -> UploadedPart:
+    def upload_part(self, bucket: str, key: str, upload_id: str, number: int, data: bytes) -> UploadedPart:
         """Upload part ``number`` (from 1). Nothing is visible until completion."""
 
     def complete_upload(

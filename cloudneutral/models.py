@@ -45,7 +45,7 @@ class _FrozenDict(dict[str, str]):
     def _refuse(self, *args: object, **kwargs: object) -> Any:
         raise TypeError("cloudneutral model mappings are read-only")
 
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(frozenset(self.items()))

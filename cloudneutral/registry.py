@@ -79,8 +79,7 @@ def parse_url(url: str) -> ConnectionURL:
     for name, value in parse_qsl(parts.query, keep_blank_values=True, strict_parsing=False):
         if _SECRET_OPTION.search(name) and name not in _NOT_SECRET:
             raise ConfigurationError(
-                f"option {name!r} looks like a secret; credentials do not belong in a "
-                "connection URL"
+                f"option {name!r} looks like a secret; credentials do not belong in a connection URL"
             )
         if name in options:
             raise ConfigurationError(f"option {name!r} is given twice")
@@ -111,9 +110,7 @@ def load_opener(provider: str) -> Opener:
         hint = _DISTRIBUTIONS.get(provider)
         install = f"; install it with: pip install {hint}" if hint else ""
         known = ", ".join(available_providers()) or "none"
-        raise ConfigurationError(
-            f"no provider {provider!r} is installed (installed: {known}){install}"
-        )
+        raise ConfigurationError(f"no provider {provider!r} is installed (installed: {known}){install}")
     try:
         opener: Opener = matches[0].load()
     except ImportError as exc:

@@ -65,8 +65,14 @@ class VolumeService:
         return self.wait(volume, VolumeState.AVAILABLE, timeout=timeout) if wait else volume
 
     def restore(
-        self, snapshot: SnapshotRef, name: str, *, size_gib: int | None = None, zone: str | None = None,
-        wait: bool = True, timeout: float = DEFAULT_TIMEOUT,
+        self,
+        snapshot: SnapshotRef,
+        name: str,
+        *,
+        size_gib: int | None = None,
+        zone: str | None = None,
+        wait: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> Volume:
         """A new volume holding the snapshot's bytes (its size unless ``size_gib`` is larger)."""
         snap = self.get_snapshot(snapshot)
@@ -109,8 +115,13 @@ class VolumeService:
             return VolumeState.DELETED
 
     def attach(
-        self, volume: VolumeRef, server: ServerRef, *, device: str | None = None,
-        wait: bool = True, timeout: float = DEFAULT_TIMEOUT,
+        self,
+        volume: VolumeRef,
+        server: ServerRef,
+        *,
+        device: str | None = None,
+        wait: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> Volume:
         """Attach a volume to a server (at ``device`` where the provider takes one).
         Raises ``NotFound``, ``Conflict`` (already attached), ``Timeout``."""
@@ -127,8 +138,12 @@ class VolumeService:
         )
 
     def detach(
-        self, volume: VolumeRef, server: ServerRef | None = None, *,
-        wait: bool = True, timeout: float = DEFAULT_TIMEOUT,
+        self,
+        volume: VolumeRef,
+        server: ServerRef | None = None,
+        *,
+        wait: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> Volume:
         """Detach a volume from ``server`` (the one it is attached to when ``None``).
         Raises ``NotFound``; ``Conflict`` when it is not attached there."""
@@ -139,9 +154,7 @@ class VolumeService:
             where = f"server {wanted}" if wanted else "any server"
             raise Conflict(f"volume {current.id} is not attached to {where}", provider=self._runtime.provider)
         attachment = matches[0]
-        self._runtime.call(
-            self._driver.detach_volume, current.id, attachment.server_id, attachment.device
-        )
+        self._runtime.call(self._driver.detach_volume, current.id, attachment.server_id, attachment.device)
         if not wait:
             return self.get(current.id)
         return self.wait(current.id, VolumeState.AVAILABLE, timeout=timeout)
@@ -155,7 +168,11 @@ class VolumeService:
             lambda: self.get(volume_id),
             lambda v: v.state is state,
             timeout=timeout,
-            failed=lambda v: "volume is in error" if v.state is VolumeState.ERROR and state is not VolumeState.ERROR else None,
+            failed=lambda v: (
+                "volume is in error"
+                if v.state is VolumeState.ERROR and state is not VolumeState.ERROR
+                else None
+            ),
         )
 
     # -- snapshots ----------------------------------------------------------------------
@@ -164,9 +181,7 @@ class VolumeService:
     ) -> Snapshot:
         """Snapshot a volume; wait until the snapshot is available unless ``wait`` is false."""
         check_resource_name("snapshot", name)
-        snap = self._runtime.call(
-            self._driver.create_snapshot, _id("volume", volume), name, idempotent=False
-        )
+        snap = self._runtime.call(self._driver.create_snapshot, _id("volume", volume), name, idempotent=False)
         if not wait:
             return snap
         return self._runtime.wait(

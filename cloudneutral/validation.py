@@ -88,8 +88,7 @@ def check_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
             raise InvalidArgument(f"metadata keys {raw_key!r} differ only by case from another key")
         if not _PRINTABLE_ASCII.match(value) or value != value.strip():
             raise InvalidArgument(
-                f"metadata value of {raw_key!r} must be printable ASCII without leading or "
-                "trailing spaces"
+                f"metadata value of {raw_key!r} must be printable ASCII without leading or trailing spaces"
             )
         result[key] = value
         total += len(key) + len(value)

@@ -1,0 +1,24 @@
+"""``import cloudneutral`` stays light: no vendor SDK, no test tooling."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = ("boto3", "botocore", "azure", "openstack", "vcr", "pytest", "moto", "requests", "urllib3")
+
+
+def _modules_after(statement: str) -> set[str]:
+    code = f"import sys; {statement}; print('\\n'.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return {name.split(".")[0] for name in out.split()}
+
+
+def test_import_cloudneutral_loads_no_vendor_sdk_or_test_tooling() -> None:
+    loaded = _modules_after("import cloudneutral")
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_connecting_to_local_loads_no_vendor_sdk() -> None:
+    loaded = _modules_after("import cloudneutral; cloudneutral.connect('local://').close()")
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
