@@ -38,6 +38,16 @@ def chunks(total: int, size: int = MIB) -> Iterator[bytes]:
         yield block[: min(size, total - offset)]
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS in MB. (``ru_maxrss`` would also count the parent's
+    peak, which Linux carries over into a forked child.)"""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def peak_rss_child(root: str, mib: int) -> None:
     """Run in a subprocess: stream ``mib`` MiB up and back down, print peak RSS in MB."""
     cloud = cloudneutral.connect(f"local://?root={root}")
@@ -47,7 +57,7 @@ def peak_rss_child(root: str, mib: int) -> None:
     with bucket.open("big") as reader:
         total = sum(len(c) for c in reader.chunks())
     assert total == mib * MIB
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    print(peak_rss_mb())
 
 
 def run(url: str, repeat: int, keys: int) -> None:
