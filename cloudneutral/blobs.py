@@ -227,7 +227,7 @@ class BucketHandle:
         options = WriteOptions(
             content_type=_check_content_type(content_type), metadata=check_metadata(metadata)
         )
-        size = check_positive("part_size", part_size or self._service.part_size)
+        size = check_positive("part_size", self._service.part_size if part_size is None else part_size)
         size = max(size, self._driver.min_part_size)
         digest = _Digest()
         parts = _parts(data, size)
@@ -237,29 +237,30 @@ class BucketHandle:
             digest.update(first)
             info = self._runtime.call(self._driver.put_blob, self.name, full, bytes(first), options)
         else:
-            info = self._multipart(full, options, first, second, parts, digest)
+            head = [first, second]
+            del first, second  # hold each part only while it is uploaded
+            info = self._multipart(full, options, _drain(head, parts), digest)
         return self._verified(full, info, digest)
 
     def _multipart(
         self,
         full: str,
         options: WriteOptions,
-        first: bytes,
-        second: bytes,
-        rest: Iterator[bytes],
+        parts: Iterator[bytes],
         digest: _Digest,
     ) -> BlobInfo:
         call = self._runtime.call
         upload_id = call(self._driver.start_upload, self.name, full, options)
         uploaded: list[UploadedPart] = []
         try:
-            for number, part in enumerate(_chain(first, second, rest), start=1):
+            for number, part in enumerate(parts, start=1):
                 if number > self._driver.max_parts:
                     raise InvalidArgument(
                         f"blob needs more than {self._driver.max_parts} parts; pass a larger part_size"
                     )
                 digest.update(part)
                 uploaded.append(call(self._driver.upload_part, self.name, full, upload_id, number, part))
+                del part  # let it go before the next part is cut
             return call(self._driver.complete_upload, self.name, full, upload_id, uploaded)
         except BaseException:
             # The original failure matters more; providers expire stale uploads anyway.
@@ -370,11 +371,11 @@ class BlobReader(io.RawIOBase):
         return n
 
     def readall(self) -> bytes:
-        out = bytearray(self._pending)
+        out = [bytes(self._pending)]
         self._pending = memoryview(b"")
         while (chunk := self._next_chunk()) is not None:
-            out += chunk
-        return bytes(out)
+            out.append(chunk)
+        return b"".join(out)  # one copy of the content
 
     def chunks(self) -> Iterator[bytes]:
         """The remaining content as the provider delivers it, without extra copies."""
@@ -399,9 +400,10 @@ def _check_content_type(value: str | None) -> str:
     return value
 
 
-def _chain(first: bytes, second: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield first
-    yield second
+def _drain(head: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
+    """The parts in ``head`` then those of ``rest``, dropping each reference as it is yielded."""
+    while head:
+        yield head.pop(0)
     yield from rest
 
 
@@ -410,6 +412,10 @@ def _parts(data: Source, part_size: int) -> Iterator[bytes]:
 
     Yields nothing for empty data. Holds at most one part plus one source chunk.
     """
+    if isinstance(data, bytes) and len(data) <= part_size:
+        if data:
+            yield data  # no copy for the common small put
+        return
     if isinstance(data, (bytes, bytearray, memoryview)):
         view = memoryview(data)
         for offset in range(0, len(view), part_size):
@@ -425,7 +431,10 @@ def _parts(data: Source, part_size: int) -> Iterator[bytes]:
             raise InvalidArgument(f"blob data chunks must be bytes, not {type(chunk).__name__}")
         buffer += chunk
         while len(buffer) >= part_size:
-            yield bytes(buffer[:part_size])
+            with memoryview(buffer) as view:
+                part = bytes(view[:part_size])  # one copy (a bytearray slice would make two)
             del buffer[:part_size]
+            yield part
+            del part
     if buffer:
         yield bytes(buffer)

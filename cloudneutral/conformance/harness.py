@@ -1,0 +1,134 @@
+"""The harness: what a provider author writes so the suite can reach their adapter.
+
+Subclass :class:`Harness`, set :attr:`~Harness.name`, implement :meth:`~Harness.start`
+and register a factory under the entry-point group ``cloudneutral.conformance``::
+
+    [project.entry-points."cloudneutral.conformance"]
+    myprov = "myprov_testing:harness"
+
+Contract of one session: :meth:`start` is called once with the session's mode and returns
+the connection URL every test connects to; :meth:`stop` is called once at the end, also
+after failures. In ``replay`` mode :meth:`start` must not contact anything (the endpoint
+may be down): it returns the URL that was used when recording. Recording and scrubbing
+hooks receive vcrpy objects; the generic scrubbing of :mod:`~cloudneutral.conformance.scrub`
+runs first, for every harness.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from importlib import metadata
+from typing import Any, Literal
+
+__all__ = ["ENTRY_POINT_GROUP", "MODES", "Harness", "Mode", "load_harness"]
+
+ENTRY_POINT_GROUP = "cloudneutral.conformance"
+
+Mode = Literal["replay", "record", "live"]
+MODES: tuple[Mode, ...] = ("replay", "record", "live")
+
+MiB = 1024 * 1024
+
+#: Harnesses shipped with cloudneutral, used when no entry point of that name is installed.
+_BUILTIN = {
+    "local": "cloudneutral.conformance.local_harness:memory",
+    "local-dir": "cloudneutral.conformance.local_harness:directory",
+}
+
+
+class Harness:
+    """How the suite reaches one provider. Override what differs from these defaults."""
+
+    #: The provider's name: cassettes live in ``<cassettes>/<name>/``; reports show it.
+    name: str = ""
+    #: ``False`` for providers that make no HTTP requests: every mode then runs ``live``.
+    recorded: bool = True
+    #: Whether live runs use a :class:`~cloudneutral.FakeClock` too (only for providers
+    #: whose states advance per observation, never by wall time). Replay always does.
+    fake_clock_live: bool = False
+    #: The ``part_size`` multipart tests pass to ``put`` (at least the adapter's minimum).
+    part_size: int = 5 * MiB
+    #: The size of the "large" blob multipart tests write; more than ``part_size``.
+    large_blob_size: int = 6 * MiB
+    #: Seconds a live test waits for a state (create, stop, attach ...).
+    wait_timeout: float = 600.0
+    #: Prefix of every bucket, server and volume name (keep it short; make it unique per
+    #: account when buckets are global, as on S3).
+    name_prefix: str = "cn"
+    #: Query parameters ignored when matching a request against a cassette (e.g. Azure's
+    #: ``blockid``, random per upload).
+    ignored_query_params: frozenset[str] = frozenset()
+    #: Request and response headers removed from cassettes, besides the generic ones.
+    scrubbed_headers: frozenset[str] = frozenset()
+    #: Query parameters whose values are redacted in cassettes, besides the generic ones.
+    scrubbed_query_params: frozenset[str] = frozenset()
+
+    def start(self, mode: Mode) -> str:
+        """Prepare the endpoint for ``mode`` (start an emulator in ``record``/``live``) and
+        return the connection URL tests connect to."""
+        raise NotImplementedError(f"{type(self).__name__} must implement start(mode) -> url")
+
+    def stop(self) -> None:
+        """Undo :meth:`start` (stop the emulator, remove temporary directories). Idempotent."""
+
+    def environment(self, mode: Mode) -> Mapping[str, str]:
+        """Environment variables set for the session (e.g. dummy credentials for replay)."""
+        return {}
+
+    def secrets(self) -> Iterable[str]:
+        """Values that must never appear in a cassette (checked after each recording)."""
+        return ()
+
+    def before_record_request(self, request: Any) -> Any:
+        """Extra scrubbing of a vcrpy ``Request`` at record time; return ``None`` to drop it."""
+        return request
+
+    def before_record_response(self, response: dict[str, Any]) -> dict[str, Any] | None:
+        """Extra scrubbing of a vcrpy response dict at record time; ``None`` drops it."""
+        return response
+
+    def missing_id(self, kind: str) -> str:
+        """A well-formed id of a ``server``, ``volume`` or ``snapshot`` that does not exist
+        (for not-found tests; override where ids have a strict format)."""
+        return f"{self.name_prefix}-missing-{kind}-0000"
+
+    def effective_mode(self, requested: Mode) -> Mode:
+        """The mode a session really runs in: ``live`` for providers without HTTP."""
+        return requested if self.recorded else "live"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+
+def _resolve(spec: str) -> Callable[[], Harness]:
+    module, _, attr = spec.partition(":")
+    target: Any = importlib.import_module(module)
+    for part in attr.split("."):
+        target = getattr(target, part)
+    return target  # type: ignore[no-any-return]
+
+
+def load_harness(name: str) -> Harness:
+    """The harness registered as ``name`` (entry point, then the built-ins), or the factory
+    at ``module:attribute`` when ``name`` contains a colon. Raises ``LookupError``."""
+    if ":" in name:
+        factory = _resolve(name)
+    else:
+        found = [ep for ep in metadata.entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
+        if found:
+            factory = found[0].load()
+        elif name in _BUILTIN:
+            factory = _resolve(_BUILTIN[name])
+        else:
+            known = sorted({ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)} | set(_BUILTIN))
+            raise LookupError(
+                f"no conformance harness {name!r} (entry-point group {ENTRY_POINT_GROUP!r}); "
+                f"known: {', '.join(known)}"
+            )
+    harness = factory() if not isinstance(factory, Harness) else factory
+    if not isinstance(harness, Harness):
+        raise TypeError(f"harness factory for {name!r} returned {type(harness).__name__}, not a Harness")
+    if not harness.name:
+        raise TypeError(f"harness {harness!r} has no name")
+    return harness
