@@ -1,0 +1,7 @@
+"""``python -m cloudneutral``: the ``cloudneutral`` command (see :mod:`cloudneutral.cli`)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

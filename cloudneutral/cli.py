@@ -1,0 +1,310 @@
+"""The ``cloudneutral`` command: ``ls``, ``cp`` and ``conformance`` over connection URLs.
+
+Exit codes: 0 success; 1 a permanent failure (``CloudError``); 2 usage or configuration
+(bad arguments, bad URL, unknown provider, ``InvalidArgument``); 75 (``EX_TEMPFAIL``) a
+transient failure worth retrying later (``error.transient``); 130 interrupted. Every error
+is one line on stderr, ``cloudneutral: error: CLASS: message``, never a traceback
+(``CLOUDNEUTRAL_DEBUG=1`` re-raises unexpected exceptions, for bug reports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as _dt
+import itertools
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from typing import NoReturn
+
+from . import __version__
+from ._progress import Progress, human_bytes
+from ._transfer import Copied, Failed, copy_many
+from .blobs import BucketHandle
+from .cloud import Cloud, connect
+from .errors import AlreadyExists, CloudError, ConfigurationError, InvalidArgument, NotFound
+from .models import BlobInfo, BlobPrefix, Capability
+from .registry import ConnectionURL, parse_url
+
+__all__ = ["EX_OK", "EX_PERMANENT", "EX_TEMPFAIL", "EX_USAGE", "build_parser", "exit_code", "main"]
+
+EX_OK = 0
+EX_PERMANENT = 1
+EX_USAGE = 2
+EX_TEMPFAIL = 75
+EX_INTERRUPTED = 130
+PROG = "cloudneutral"
+
+
+def exit_code(error: CloudError) -> int:
+    """The exit code that tells a caller how to treat ``error``."""
+    if isinstance(error, (ConfigurationError, InvalidArgument)):
+        return EX_USAGE
+    return EX_TEMPFAIL if error.transient else EX_PERMANENT
+
+
+def error_line(error: BaseException, context: str = "") -> str:
+    """``cloudneutral: error: CLASS: message [context]`` on one line."""
+    text = " ".join(f"{type(error).__name__}: {error}".splitlines())
+    return f"{PROG}: error: {text}" + (f" ({context})" if context else "")
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+# -- ls ---------------------------------------------------------------------------------------
+def _when(value: _dt.datetime | None) -> str:
+    if value is None:
+        return "-"
+    if value.tzinfo is not None:
+        value = value.astimezone(_dt.timezone.utc)
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _cmd_ls(args: argparse.Namespace) -> int:
+    url = parse_url(args.url)
+    with connect(url) as cloud:
+        if not url.bucket:
+            for bucket in cloud.blobs.list_buckets():
+                _say(f"{_when(bucket.created):20}  {bucket.name}" if args.long else bucket.name)
+            return EX_OK
+        handle = cloud.blobs.bucket(url.bucket)
+        for item in handle.list(url.prefix, delimiter=None if args.recursive else "/"):
+            if isinstance(item, BlobPrefix):
+                _say(f"{'DIR':>12}  {'':20}  {'':34}  {item.prefix}" if args.long else item.prefix)
+            elif args.long:
+                _say(f"{item.size:>12}  {_when(item.modified):20}  {item.etag or '-':34}  {item.key}")
+            else:
+                _say(item.key)
+    return EX_OK
+
+
+# -- cp ---------------------------------------------------------------------------------------
+def _same_place(a: ConnectionURL, b: ConnectionURL) -> bool:
+    """Whether two URLs reach the same provider account (so one connection serves both)."""
+    return a.provider == b.provider and dict(a.options) == dict(b.options)
+
+
+def _as_dir(prefix: str) -> str:
+    return prefix if not prefix or prefix.endswith("/") else prefix + "/"
+
+
+def _plan(
+    src: BucketHandle, src_url: ConnectionURL, dst_url: ConnectionURL, shared: bool
+) -> tuple[Iterator[tuple[str, str]], int | None]:
+    """``(key pairs, total bytes if known)`` for copying ``src_url`` to ``dst_url``.
+
+    One blob when SRC names an existing key without a trailing ``/``; else every blob
+    under SRC as a prefix. Raises ``NotFound`` when SRC names neither, before anything
+    is written; ``InvalidArgument`` when the copy would overwrite its own source.
+    """
+    assert dst_url.bucket is not None
+    key = src_url.prefix
+    same_bucket = shared and src_url.bucket == dst_url.bucket
+    if key and not key.endswith("/"):
+        try:
+            info = src.head(key)
+        except NotFound:
+            pass
+        else:
+            dst_key = dst_url.prefix
+            if not dst_key or dst_key.endswith("/"):
+                dst_key += key.rsplit("/", 1)[-1]
+            if same_bucket and dst_key == key:
+                raise InvalidArgument(f"source and destination are the same blob: {src_url}")
+            return iter([(key, dst_key)]), info.size
+        key += "/"
+    dst_prefix = _as_dir(dst_url.prefix)
+    if same_bucket and dst_prefix.startswith(key):
+        raise InvalidArgument(f"the destination {dst_url} is inside the source {src_url}")
+    listing = (item.key for item in src.list(key) if isinstance(item, BlobInfo))
+    first = next(listing, None)  # a missing bucket raises NotFound here, before any write
+    if first is None:
+        if src_url.prefix and not src_url.prefix.endswith("/"):
+            missing = f"no blob or prefix {src_url.prefix!r} in bucket {src_url.bucket!r}"
+            raise NotFound(missing, provider=src_url.provider)
+        return iter(()), 0
+    pairs = ((k, dst_prefix + k[len(key) :]) for k in itertools.chain([first], listing))
+    return ((k, d) for k, d in pairs if d), None  # a folder marker equal to SRC maps to no key
+
+
+def _ensure_bucket(cloud: Cloud, name: str, quiet: bool) -> None:
+    if cloud.blobs.bucket_exists(name):
+        return
+    try:
+        cloud.blobs.create_bucket(name)
+    except AlreadyExists:
+        return
+    if not quiet:
+        _say(f"created bucket {name!r} on {cloud.provider}")
+
+
+def _cmd_cp(args: argparse.Namespace) -> int:
+    src_url, dst_url = parse_url(args.src), parse_url(args.dst)
+    for role, url in (("SRC", src_url), ("DST", dst_url)):
+        if not url.bucket:
+            raise InvalidArgument(f"{role} must name a bucket: PROVIDER://BUCKET[/PREFIX], not {url}")
+    assert src_url.bucket is not None and dst_url.bucket is not None
+    shared = _same_place(src_url, dst_url)
+    with contextlib.ExitStack() as stack:
+        src_cloud = stack.enter_context(connect(src_url))
+        dst_cloud = src_cloud if shared else stack.enter_context(connect(dst_url))
+        src = src_cloud.blobs.bucket(src_url.bucket)
+        dst = dst_cloud.blobs.bucket(dst_url.bucket)
+        pairs, total = _plan(src, src_url, dst_url, shared)
+        _ensure_bucket(dst_cloud, dst_url.bucket, args.quiet)
+        server_side = shared and Capability.BLOB_COPY in src_cloud.capabilities
+        progress = Progress(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet, total_bytes=total)
+        failures: list[Failed] = []
+
+        def done(outcome: Copied | Failed) -> None:
+            if isinstance(outcome, Failed):
+                failures.append(outcome)
+                context = f"copying {src_url.bucket}/{outcome.src_key} to {dst_url.bucket}/{outcome.dst_key}"
+                progress.message(error_line(outcome.error, context))
+            else:
+                progress.add(objects=1)
+
+        started = time.monotonic()
+        try:
+            result = copy_many(
+                src,
+                dst,
+                pairs,
+                concurrency=args.concurrency,
+                server_side=server_side,
+                on_bytes=lambda n: progress.add(nbytes=n),
+                on_done=done,
+            )
+        finally:
+            progress.close()
+    elapsed = time.monotonic() - started
+    by_md5 = sum(1 for c in result.copied if c.verified == "md5")
+    if not args.quiet:
+        noun = "blob" if len(result.copied) == 1 else "blobs"
+        how = "server-side, " if server_side and result.copied else ""
+        _say(
+            f"copied {len(result.copied)} {noun} ({human_bytes(result.bytes)}) from {src_url} to {dst_url} "
+            f"in {elapsed:.1f}s; {how}verified by size and MD5: {by_md5}, by size only: "
+            f"{len(result.copied) - by_md5}"
+        )
+    if not failures:
+        return EX_OK
+    attempted = len(failures) + len(result.copied)
+    print(f"{PROG}: error: {len(failures)} of {attempted} blobs failed", file=sys.stderr)
+    return EX_TEMPFAIL if all(f.error.transient for f in failures) else EX_PERMANENT
+
+
+# -- conformance --------------------------------------------------------------------------------
+def _cmd_conformance(args: argparse.Namespace) -> int:
+    mode = "record" if args.record else "live" if args.live else "replay"
+    try:
+        from .conformance.harness import load_harness
+        from .conformance.runner import run
+
+        for name in args.provider.split(","):  # fail in one line, not once per test
+            try:
+                load_harness(name.strip())
+            except (LookupError, ImportError, AttributeError, TypeError) as exc:
+                raise ConfigurationError(f"conformance harness {name.strip()!r}: {exc}") from exc
+        return int(run(args.provider, mode=mode, report=args.report, cassettes=args.cassettes))
+    except ModuleNotFoundError as exc:
+        if exc.name not in {"pytest", "vcr", "_pytest"}:
+            raise
+        raise ConfigurationError(
+            f"the conformance suite needs {exc.name}: pip install 'cloudneutral[test]'"
+        ) from exc
+
+
+# -- parser and main ----------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors on one line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EX_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Portable cloud storage and compute: list and copy blobs between providers.",
+        epilog="URLs: PROVIDER://[BUCKET[/PREFIX]][?option=value&...], e.g. local://photos?root=/tmp/cn, "
+        "aws://photos/2024/?region=eu-west-1. Exit codes: 0 ok, 1 failed, 2 usage/configuration, "
+        "75 transient failure (retry later), 130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ls = commands.add_parser("ls", help="list buckets, or blobs under a bucket/prefix")
+    ls.add_argument(
+        "url", metavar="URL", help="PROVIDER:// lists buckets; PROVIDER://BUCKET[/PREFIX] lists blobs"
+    )
+    ls.add_argument("-l", "--long", action="store_true", help="show size, modification time and etag")
+    ls.add_argument("-r", "--recursive", action="store_true", help="list every blob, not one level")
+    ls.set_defaults(func=_cmd_ls)
+
+    cp = commands.add_parser(
+        "cp",
+        help="copy one blob or a prefix between any two URLs",
+        description="Copy one blob, or every blob under a prefix (SRC ending in '/', or naming no blob), "
+        "to DST; the destination bucket is created if missing. Copies are streamed and verified.",
+    )
+    cp.add_argument("src", metavar="SRC", help="PROVIDER://BUCKET/KEY or PROVIDER://BUCKET[/PREFIX/]")
+    cp.add_argument("dst", metavar="DST", help="PROVIDER://BUCKET[/KEY or /PREFIX/]")
+    cp.add_argument("--concurrency", type=_positive_int, default=4, metavar="N", help="parallel copies (4)")
+    cp.add_argument("-q", "--quiet", action="store_true", help="no progress line and no summary")
+    cp.set_defaults(func=_cmd_cp)
+
+    conf = commands.add_parser("conformance", help="run the conformance suite against a provider")
+    conf.add_argument("provider", metavar="PROVIDER", help="a harness name (local, local-dir, aws ...)")
+    mode = conf.add_mutually_exclusive_group()
+    mode.add_argument("--record", action="store_true", help="run against a live endpoint, record cassettes")
+    mode.add_argument("--live", action="store_true", help="run against a live endpoint, no cassettes")
+    conf.add_argument("--report", metavar="FILE", help="write a report card to FILE")
+    conf.add_argument("--cassettes", metavar="DIR", help="cassette directory (default: cassettes/)")
+    conf.set_defaults(func=_cmd_conformance)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else EX_USAGE
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EX_INTERRUPTED
+    except CloudError as exc:
+        print(error_line(exc), file=sys.stderr)
+        return exit_code(exc)
+    except BrokenPipeError:  # e.g. `cloudneutral ls ... | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EX_PERMANENT
+    except Exception as exc:
+        if os.environ.get("CLOUDNEUTRAL_DEBUG"):
+            raise
+        print(error_line(exc, "unexpected; set CLOUDNEUTRAL_DEBUG=1 for a traceback"), file=sys.stderr)
+        return EX_PERMANENT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
