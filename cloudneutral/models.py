@@ -36,7 +36,9 @@ T = TypeVar("T")
 
 
 def _frozen_mapping(value: Mapping[str, str] | None) -> Mapping[str, str]:
-    return _FrozenDict(value or {})
+    if isinstance(value, _FrozenDict):  # already frozen (attrs.evolve re-runs converters)
+        return value
+    return _FrozenDict(value) if value else _EMPTY
 
 
 class _FrozenDict(dict[str, str]):
@@ -49,6 +51,10 @@ class _FrozenDict(dict[str, str]):
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(frozenset(self.items()))
+
+
+#: The one empty mapping every model without metadata, tags or checksums shares.
+_EMPTY = _FrozenDict()
 
 
 class ServerState(str, enum.Enum):

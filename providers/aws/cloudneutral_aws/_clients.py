@@ -1,0 +1,79 @@
+"""boto3 clients built from a connection URL: one session, clients made on first use.
+
+URL options: ``region`` (else the profile's region, else ``us-east-1``), ``endpoint_url``
+(an S3/EC2-compatible endpoint such as moto; path-style addressing is then used),
+``profile`` (a named profile of the shared config files). Credentials come only from
+boto3's standard chain. botocore's own retries are off: the portable layer retries.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+from cloudneutral.errors import ConfigurationError
+from cloudneutral.registry import ConnectionURL
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_s3 import S3Client
+
+__all__ = ["Clients"]
+
+DEFAULT_REGION = "us-east-1"
+
+
+class Clients:
+    """The session and the lazily created S3 and EC2 clients of one connection."""
+
+    def __init__(self, url: ConnectionURL) -> None:
+        self.endpoint_url = url.option("endpoint_url") or None
+        if self.endpoint_url is not None and not self.endpoint_url.startswith(("http://", "https://")):
+            raise ConfigurationError(f"endpoint_url must be an http(s) URL, not {self.endpoint_url!r}")
+        self._session = boto3.Session(profile_name=url.option("profile") or None)
+        self.region: str = url.option("region") or self._session.region_name or DEFAULT_REGION
+        self._config = Config(
+            region_name=self.region,
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            s3={"addressing_style": "path"} if self.endpoint_url else None,
+            # The portable layer computes and verifies MD5 itself; skip botocore's CRC32.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            max_pool_connections=32,
+            user_agent_extra="cloudneutral",
+        )
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+
+    def _client(self, service: str) -> Any:
+        with self._lock:
+            client = self._clients.get(service)
+            if client is None:
+                client = self._session.client(
+                    service,  # type: ignore[call-overload]
+                    region_name=self.region,
+                    endpoint_url=self.endpoint_url,
+                    config=self._config,
+                )
+                self._clients[service] = client
+            return client
+
+    @property
+    def s3(self) -> S3Client:
+        client: S3Client = self._client("s3")
+        return client
+
+    @property
+    def ec2(self) -> EC2Client:
+        client: EC2Client = self._client("ec2")
+        return client
+
+    def close(self) -> None:
+        """Close every client made so far. Idempotent."""
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
