@@ -87,14 +87,16 @@ class BlobService:
         self._runtime.call(self._driver.delete_bucket, name)
 
 
-@attrs.frozen
 class _Digest:
-    md5: hashlib._Hash = attrs.field(factory=hashlib.md5)
-    size: list[int] = attrs.field(factory=lambda: [0])
+    """The MD5 and the byte count of what a put has sent so far."""
+
+    def __init__(self) -> None:
+        self.md5 = hashlib.md5()
+        self.size = 0
 
     def update(self, data: bytes | memoryview) -> None:
         self.md5.update(data)
-        self.size[0] += len(data)
+        self.size += len(data)
 
 
 class BucketHandle:
@@ -278,9 +280,9 @@ class BucketHandle:
                 f"{self.name}/{full}: provider stored MD5 {reported}, sent {md5}; blob deleted",
                 provider=self._runtime.provider,
             )
-        if info.size != digest.size[0]:
+        if info.size != digest.size:
             raise IntegrityError(
-                f"{self.name}/{full}: provider stored {info.size} bytes, sent {digest.size[0]}",
+                f"{self.name}/{full}: provider stored {info.size} bytes, sent {digest.size}",
                 provider=self._runtime.provider,
             )
         return self._relative(attrs.evolve(info, checksums={**info.checksums, "md5": md5}))
