@@ -24,12 +24,10 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -42,27 +40,12 @@ FAKE_ENV = {"AWS_ACCESS_KEY_ID": "AKIABENCHFAKE0000001", "AWS_SECRET_ACCESS_KEY"
 
 @contextmanager
 def moto_server() -> Iterator[str]:
-    """A moto server in a subprocess on a free loopback port; stopped by its PID on exit."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield endpoint
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    """A moto server in a subprocess on a free loopback port (the one way of
+    :mod:`cloudneutral_aws.testing`); stopped on exit."""
+    from cloudneutral_aws.testing import MotoServer
+
+    with MotoServer() as server:
+        yield server.endpoint
 
 
 def url(endpoint: str, bucket: str = "") -> str:
@@ -71,12 +54,13 @@ def url(endpoint: str, bucket: str = "") -> str:
 
 def raw_client(endpoint: str) -> Any:
     """boto3's S3 client configured exactly as the adapter configures its own."""
+    import boto3
+    from botocore.client import BaseClient
+
     import cloudneutral
 
     with cloudneutral.connect(url(endpoint)) as cloud:
-        config = cloud.driver._clients._config  # type: ignore[attr-defined]
-    import boto3
-
+        config = cloud.blobs.as_native(BaseClient).meta.config
     return boto3.client("s3", region_name=REGION, endpoint_url=endpoint, config=config)
 
 

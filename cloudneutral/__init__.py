@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from . import errors
 from ._runtime import Clock, FakeClock, RetryPolicy, SystemClock
-from .blobs import BlobReader, BlobService, BucketHandle
+from .blobs import BlobReader, BlobService, BucketHandle, PartUpload
 from .cloud import Cloud, connect
-from .compute import ServerService
 from .errors import (
     AlreadyExists,
     AuthenticationError,
@@ -50,8 +49,10 @@ from .models import (
     Volume,
     VolumeState,
 )
-from .registry import ConnectionURL, available_providers, parse_url
-from .storage import VolumeService
+from .registry import ConnectionURL, Opener, Option, available_providers, parse_url
+from .servers import ServerService
+from .transfer import Cancel, Copied, Failed, TransferResult, copy_blob, copy_many
+from .volumes import VolumeService
 
 __version__ = "0.1.0"
 
@@ -65,6 +66,7 @@ __all__ = [
     "BlobService",
     "Bucket",
     "BucketHandle",
+    "Cancel",
     "Capability",
     "Clock",
     "Cloud",
@@ -72,12 +74,17 @@ __all__ = [
     "ConfigurationError",
     "Conflict",
     "ConnectionURL",
+    "Copied",
+    "Failed",
     "FakeClock",
     "Image",
     "IntegrityError",
     "InvalidArgument",
     "NotFound",
+    "Opener",
+    "Option",
     "Page",
+    "PartUpload",
     "PermissionDenied",
     "ProviderError",
     "QuotaExceeded",
@@ -91,6 +98,7 @@ __all__ = [
     "SnapshotState",
     "SystemClock",
     "Timeout",
+    "TransferResult",
     "TransientError",
     "Unsupported",
     "Volume",
@@ -99,6 +107,8 @@ __all__ = [
     "__version__",
     "available_providers",
     "connect",
+    "copy_blob",
+    "copy_many",
     "errors",
     "parse_url",
 ]

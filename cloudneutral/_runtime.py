@@ -2,7 +2,8 @@
 
 This is the one place where a driver call is made: :meth:`Runtime.call` translates an
 escaping native exception once (``raise ... from exc``), stamps the provider name, and
-retries transient failures of idempotent calls with bounded, jittered back-off.
+retries transient failures with bounded, jittered back-off; :meth:`Runtime.call_once` does
+the same without retrying, for operations that are not idempotent (creating a server).
 """
 
 from __future__ import annotations
@@ -10,17 +11,18 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
-from typing import Protocol, TypeVar
+from typing import NoReturn, ParamSpec, Protocol, TypeVar
 
 import attrs
 
-from .errors import CloudError, InvalidArgument, ProviderError, Timeout
+from .errors import CloudError, InvalidArgument, NotFound, ProviderError, Timeout
 from .models import Page
 
-__all__ = ["Clock", "FakeClock", "RetryPolicy", "Runtime", "SystemClock"]
+__all__ = ["NO_RETRY", "Clock", "FakeClock", "RetryPolicy", "Runtime", "SystemClock"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+P = ParamSpec("P")
 
 
 class Clock(Protocol):
@@ -101,21 +103,32 @@ class Runtime:
             error.provider = self.provider
         return error
 
-    def call(self, fn: Callable[..., R], *args: object, idempotent: bool = True) -> R:
-        """Call a driver method; translate failures; retry transient ones when idempotent."""
-        attempts = self.retry.attempts if idempotent else 1
+    def raise_translated(self, exc: Exception) -> NoReturn:
+        """Raise ``exc`` translated (``from`` the native exception when it was not ours)."""
+        error = self.translated(exc)
+        if error is exc:
+            raise error
+        raise error from exc
+
+    def call(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Call an idempotent driver method; translate failures; retry transient ones."""
         attempt = 1
         while True:
             try:
-                return fn(*args)
+                return fn(*args, **kwargs)
             except Exception as exc:
                 error = self.translated(exc)
-                if not error.transient or attempt >= attempts or isinstance(error, Timeout):
-                    if error is exc:
-                        raise
-                    raise error from exc
+                if not error.transient or attempt >= self.retry.attempts or isinstance(error, Timeout):
+                    self.raise_translated(exc)
             self.clock.sleep(self.retry.delay(attempt, self.rng))
             attempt += 1
+
+    def call_once(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Call a driver method that must not be repeated; translate a failure."""
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            self.raise_translated(exc)
 
     def wait(
         self,
@@ -134,8 +147,8 @@ class Runtime:
         message ``failed(value)`` returns when that is not ``None`` (a state that can never
         reach the goal, such as ``error``).
         """
-        if timeout < 0:
-            raise InvalidArgument("timeout must be >= 0 seconds")
+        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout < 0:
+            raise InvalidArgument(f"timeout must be a number of seconds >= 0, not {timeout!r}")
         deadline = self.clock.monotonic() + timeout
         delay = min(interval, 0.5)
         while True:
@@ -154,14 +167,36 @@ class Runtime:
             self.clock.sleep(min(delay, remaining))
             delay = min(interval, delay * 2)
 
+    def wait_gone(self, describe: str, state: Callable[[], T], gone: T, *, timeout: float) -> None:
+        """Poll ``state()`` until it returns ``gone`` or raises ``NotFound`` (deleted and no
+        longer reported). Raises :class:`Timeout` as :meth:`wait` does."""
+
+        def poll() -> T:
+            try:
+                return state()
+            except NotFound:
+                return gone
+
+        self.wait(describe, poll, lambda value: value == gone, timeout=timeout)
+
     def paginate(self, fetch: Callable[[int, str | None], Page[T]], page_size: int) -> Iterator[Page[T]]:
-        """Lazily yield pages from a driver's ``fetch(page_size, token)``, each fetched on demand."""
+        """Lazily yield pages from a driver's ``fetch(page_size, token)``, each fetched on demand.
+
+        Raises :class:`ProviderError` when the provider hands back a token it already gave
+        (a loop that would never end).
+        """
+        seen: set[str] = set()
         token: str | None = None
         while True:
             page = self.call(fetch, page_size, token)
             yield page
             if page.next_token is None:
                 return
-            if page.next_token == token:
+            if page.next_token in seen:
                 raise ProviderError("provider returned the same page token twice", provider=self.provider)
+            seen.add(page.next_token)
             token = page.next_token
+
+    def collect(self, fetch: Callable[[int, str | None], Page[T]], page_size: int = 1000) -> list[T]:
+        """Every item of a listing, all pages fetched."""
+        return [item for page in self.paginate(fetch, page_size) for item in page.items]

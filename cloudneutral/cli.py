@@ -1,10 +1,11 @@
-"""The ``cloudneutral`` command: ``ls``, ``cp`` and ``conformance`` over connection URLs.
+"""The ``cloudneutral`` command: ``ls``, ``cp``, ``gc`` and ``conformance`` over connection URLs.
 
 Exit codes: 0 success; 1 a permanent failure (``CloudError``); 2 usage or configuration
 (bad arguments, bad URL, unknown provider, ``InvalidArgument``); 75 (``EX_TEMPFAIL``) a
 transient failure worth retrying later (``error.transient``); 130 interrupted. Every error
 is one line on stderr, ``cloudneutral: error: CLASS: message``, never a traceback
-(``CLOUDNEUTRAL_DEBUG=1`` re-raises unexpected exceptions, for bug reports).
+(``CLOUDNEUTRAL_DEBUG=1`` re-raises unexpected exceptions, for bug reports), and passes
+through the one redactor, so no credential the process knows is ever printed.
 """
 
 from __future__ import annotations
@@ -14,19 +15,21 @@ import contextlib
 import datetime as _dt
 import itertools
 import os
+import signal
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import NoReturn
 
 from . import __version__
 from ._progress import Progress, human_bytes
-from ._transfer import Copied, Failed, copy_many
 from .blobs import BucketHandle
 from .cloud import Cloud, connect
-from .errors import AlreadyExists, CloudError, ConfigurationError, InvalidArgument, NotFound
+from .errors import CloudError, ConfigurationError, InvalidArgument, NotFound
 from .models import BlobInfo, BlobPrefix, Capability
+from .redaction import redact
 from .registry import ConnectionURL, parse_url
+from .transfer import Cancel, Copied, Failed, copy_many
 
 __all__ = ["EX_OK", "EX_PERMANENT", "EX_TEMPFAIL", "EX_USAGE", "build_parser", "exit_code", "main"]
 
@@ -46,9 +49,9 @@ def exit_code(error: CloudError) -> int:
 
 
 def error_line(error: BaseException, context: str = "") -> str:
-    """``cloudneutral: error: CLASS: message [context]`` on one line."""
+    """``cloudneutral: error: CLASS: message [context]`` on one line, credentials redacted."""
     text = " ".join(f"{type(error).__name__}: {error}".splitlines())
-    return f"{PROG}: error: {text}" + (f" ({context})" if context else "")
+    return redact(f"{PROG}: error: {text}" + (f" ({context})" if context else ""))
 
 
 def _say(text: str) -> None:
@@ -95,7 +98,7 @@ def _as_dir(prefix: str) -> str:
 
 def _plan(
     src: BucketHandle, src_url: ConnectionURL, dst_url: ConnectionURL, shared: bool
-) -> tuple[Iterator[tuple[str, str]], int | None]:
+) -> tuple[Iterator[tuple[BlobInfo, str]], int | None]:
     """``(key pairs, total bytes if known)`` for copying ``src_url`` to ``dst_url``.
 
     One blob when SRC names an existing key without a trailing ``/``; else every blob
@@ -116,31 +119,49 @@ def _plan(
                 dst_key += key.rsplit("/", 1)[-1]
             if same_bucket and dst_key == key:
                 raise InvalidArgument(f"source and destination are the same blob: {src_url}")
-            return iter([(key, dst_key)]), info.size
+            return iter([(info, dst_key)]), info.size
         key += "/"
     dst_prefix = _as_dir(dst_url.prefix)
     if same_bucket and dst_prefix.startswith(key):
         raise InvalidArgument(f"the destination {dst_url} is inside the source {src_url}")
-    listing = (item.key for item in src.list(key) if isinstance(item, BlobInfo))
+    listing = (item for item in src.list(key) if isinstance(item, BlobInfo))
     first = next(listing, None)  # a missing bucket raises NotFound here, before any write
     if first is None:
         if src_url.prefix and not src_url.prefix.endswith("/"):
             missing = f"no blob or prefix {src_url.prefix!r} in bucket {src_url.bucket!r}"
             raise NotFound(missing, provider=src_url.provider)
         return iter(()), 0
-    pairs = ((k, dst_prefix + k[len(key) :]) for k in itertools.chain([first], listing))
-    return ((k, d) for k, d in pairs if d), None  # a folder marker equal to SRC maps to no key
+    pairs = ((i, dst_prefix + i.key[len(key) :]) for i in itertools.chain([first], listing))
+    return ((i, d) for i, d in pairs if d), None  # a folder marker equal to SRC maps to no key
 
 
 def _ensure_bucket(cloud: Cloud, name: str, quiet: bool) -> None:
     if cloud.blobs.bucket_exists(name):
         return
-    try:
-        cloud.blobs.create_bucket(name)
-    except AlreadyExists:
-        return
+    cloud.blobs.create_bucket(name, exist_ok=True)  # retried; a racing creator is fine
     if not quiet:
         _say(f"created bucket {name!r} on {cloud.provider}")
+
+
+def _refuse_ephemeral(cloud: Cloud, url: ConnectionURL) -> None:
+    """A destination that vanishes when the command exits would make a copy pointless."""
+    if url.provider == "local" and url.option("root") is None:
+        raise ConfigurationError(
+            f"{url} is an in-memory store that vanishes when the command exits; "
+            "give a directory: local://BUCKET?root=DIR"
+        )
+
+
+_SUMMARY_WAYS = (("sha256", "SHA-256"), ("md5", "MD5"), ("md5-parts", "part MD5s"))
+
+
+def _verification(copied: Sequence[Copied]) -> str:
+    """How the copies were verified, e.g. ``verified by SHA-256: 3, by size only: 1``."""
+    counts = [(label, sum(1 for c in copied if c.verified == way)) for way, label in _SUMMARY_WAYS]
+    parts = [f"by {label}: {n}" for label, n in counts if n]
+    by_size = sum(1 for c in copied if c.verified == "size")
+    parts.append(f"by size only: {by_size}")
+    return "verified " + ", ".join(parts)
 
 
 def _cmd_cp(args: argparse.Namespace) -> int:
@@ -150,16 +171,19 @@ def _cmd_cp(args: argparse.Namespace) -> int:
             raise InvalidArgument(f"{role} must name a bucket: PROVIDER://BUCKET[/PREFIX], not {url}")
     assert src_url.bucket is not None and dst_url.bucket is not None
     shared = _same_place(src_url, dst_url)
+    copied: list[Copied] = []
+    failures: list[Failed] = []
+    started = time.monotonic()
     with contextlib.ExitStack() as stack:
         src_cloud = stack.enter_context(connect(src_url))
         dst_cloud = src_cloud if shared else stack.enter_context(connect(dst_url))
+        _refuse_ephemeral(dst_cloud, dst_url)
         src = src_cloud.blobs.bucket(src_url.bucket)
         dst = dst_cloud.blobs.bucket(dst_url.bucket)
         pairs, total = _plan(src, src_url, dst_url, shared)
         _ensure_bucket(dst_cloud, dst_url.bucket, args.quiet)
         server_side = shared and Capability.BLOB_COPY in src_cloud.capabilities
         progress = Progress(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet, total_bytes=total)
-        failures: list[Failed] = []
 
         def done(outcome: Copied | Failed) -> None:
             if isinstance(outcome, Failed):
@@ -167,11 +191,11 @@ def _cmd_cp(args: argparse.Namespace) -> int:
                 context = f"copying {src_url.bucket}/{outcome.src_key} to {dst_url.bucket}/{outcome.dst_key}"
                 progress.message(error_line(outcome.error, context))
             else:
+                copied.append(outcome)
                 progress.add(objects=1)
 
-        started = time.monotonic()
         try:
-            result = copy_many(
+            copy_many(
                 src,
                 dst,
                 pairs,
@@ -179,24 +203,45 @@ def _cmd_cp(args: argparse.Namespace) -> int:
                 server_side=server_side,
                 on_bytes=lambda n: progress.add(nbytes=n),
                 on_done=done,
+                cancel=Cancel(),
             )
+        except KeyboardInterrupt:
+            progress.close()
+            raise _Interrupted(f"{len(copied)} blobs were copied and verified before the stop") from None
         finally:
             progress.close()
     elapsed = time.monotonic() - started
-    by_md5 = sum(1 for c in result.copied if c.verified == "md5")
     if not args.quiet:
-        noun = "blob" if len(result.copied) == 1 else "blobs"
-        how = "server-side, " if server_side and result.copied else ""
+        noun = "blob" if len(copied) == 1 else "blobs"
+        how = "server-side, " if server_side and copied else ""
+        size = human_bytes(sum(c.size for c in copied))
         _say(
-            f"copied {len(result.copied)} {noun} ({human_bytes(result.bytes)}) from {src_url} to {dst_url} "
-            f"in {elapsed:.1f}s; {how}verified by size and MD5: {by_md5}, by size only: "
-            f"{len(result.copied) - by_md5}"
+            f"copied {len(copied)} {noun} ({size}) from {src_url} to {dst_url} in {elapsed:.1f}s; "
+            f"{how}{_verification(copied)}"
         )
     if not failures:
         return EX_OK
-    attempted = len(failures) + len(result.copied)
+    attempted = len(failures) + len(copied)
     print(f"{PROG}: error: {len(failures)} of {attempted} blobs failed", file=sys.stderr)
     return EX_TEMPFAIL if all(f.error.transient for f in failures) else EX_PERMANENT
+
+
+class _Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with what had been done by then."""
+
+
+# -- gc -----------------------------------------------------------------------------------------
+def _cmd_gc(args: argparse.Namespace) -> int:
+    url = parse_url(args.url)
+    with connect(url) as cloud:
+        reclaim = getattr(cloud.driver, "reclaim", None)
+        if not callable(reclaim):
+            raise ConfigurationError(
+                f"{url.provider} keeps no crash leftovers to reclaim (only local roots do)"
+            )
+        done = reclaim(float(args.older_than))
+        _say(f"reclaimed {done.files} files ({human_bytes(done.bytes)}), {done.uploads} unfinished uploads")
+    return EX_OK
 
 
 # -- conformance --------------------------------------------------------------------------------
@@ -228,14 +273,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EX_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
+def _int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``minimum``."""
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, not {value}")
+        return value
+
+    return convert
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -265,9 +315,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cp.add_argument("src", metavar="SRC", help="PROVIDER://BUCKET/KEY or PROVIDER://BUCKET[/PREFIX/]")
     cp.add_argument("dst", metavar="DST", help="PROVIDER://BUCKET[/KEY or /PREFIX/]")
-    cp.add_argument("--concurrency", type=_positive_int, default=4, metavar="N", help="parallel copies (4)")
+    cp.add_argument(
+        "--concurrency", type=_int_at_least(1), default=4, metavar="N", help="parallel copies (4)"
+    )
     cp.add_argument("-q", "--quiet", action="store_true", help="no progress line and no summary")
     cp.set_defaults(func=_cmd_cp)
+
+    gc = commands.add_parser(
+        "gc",
+        help="reclaim what crashed writers left in a local root",
+        description="Remove temporary files, unfinished uploads and orphaned parts under a local root.",
+    )
+    gc.add_argument("url", metavar="URL", help="local://?root=DIR")
+    gc.add_argument(
+        "--older-than",
+        type=_int_at_least(0),
+        default=3600,
+        metavar="SECONDS",
+        help="only leftovers this old (3600)",
+    )
+    gc.set_defaults(func=_cmd_gc)
 
     conf = commands.add_parser("conformance", help="run the conformance suite against a provider")
     conf.add_argument("provider", metavar="PROVIDER", help="a harness name (local, local-dir, aws ...)")
@@ -289,8 +356,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EX_USAGE
     try:
         return int(args.func(args))
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        with contextlib.suppress(ValueError):  # a second Ctrl-C must not print a traceback
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        detail = f": {exc}" if isinstance(exc, _Interrupted) else ""
+        print(f"{PROG}: interrupted{detail}", file=sys.stderr)
         return EX_INTERRUPTED
     except CloudError as exc:
         print(error_line(exc), file=sys.stderr)

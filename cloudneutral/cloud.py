@@ -1,26 +1,35 @@
-"""``connect(url)`` and :class:`Cloud`, the object user code holds."""
+"""``connect(url)``, :meth:`Cloud.from_driver` and :class:`Cloud`, the object user code holds."""
 
 from __future__ import annotations
 
 from types import TracebackType
+from typing import TypeVar
 
 from ._runtime import Clock, RetryPolicy, Runtime, SystemClock
+from ._service import as_native
 from .blobs import DEFAULT_PART_SIZE, BlobService, BucketHandle
-from .compute import ServerService
 from .driver import ProviderDriver
-from .errors import ConfigurationError, InvalidArgument, Unsupported
+from .errors import CloudError, ConfigurationError, InvalidArgument, Unsupported
 from .models import Capability
+from .redaction import redact
 from .registry import ConnectionURL, load_opener, parse_url
-from .storage import VolumeService
+from .servers import ServerService
+from .volumes import VolumeService
 
 __all__ = ["Cloud", "connect"]
+
+T = TypeVar("T")
+
+#: The capability that makes each service reachable, and the driver attribute behind it.
+_SERVICES = {"blobs": Capability.BLOBS, "servers": Capability.SERVERS, "volumes": Capability.VOLUMES}
 
 
 class Cloud:
     """One connection to one provider: ``servers``, ``volumes`` and ``blobs`` services.
 
-    A service the provider lacks raises :class:`~cloudneutral.errors.Unsupported` when
-    touched. Close the cloud (or use it as a context manager) to release connections.
+    A service whose capability the provider does not declare raises
+    :class:`~cloudneutral.errors.Unsupported` when touched. Close the cloud (or use it as a
+    context manager) to release connections.
     """
 
     def __init__(
@@ -29,9 +38,53 @@ class Cloud:
         self.driver = driver
         self.url = url
         self.runtime = runtime
-        self._blobs = BlobService(driver.blobs, runtime, part_size=part_size) if driver.blobs else None
-        self._servers = ServerService(driver.compute, runtime) if driver.compute else None
-        self._volumes = VolumeService(driver.volumes, runtime) if driver.volumes else None
+        caps = driver.capabilities
+        self._blobs = (
+            BlobService(driver.blobs, runtime, caps, part_size=part_size)
+            if driver.blobs is not None and Capability.BLOBS in caps
+            else None
+        )
+        self._servers = (
+            ServerService(driver.servers, runtime, caps)
+            if driver.servers is not None and Capability.SERVERS in caps
+            else None
+        )
+        self._volumes = (
+            VolumeService(driver.volumes, runtime, caps)
+            if driver.volumes is not None and Capability.VOLUMES in caps
+            else None
+        )
+
+    @classmethod
+    def from_driver(
+        cls,
+        driver: ProviderDriver,
+        *,
+        url: ConnectionURL | None = None,
+        clock: Clock | None = None,
+        retry: RetryPolicy | None = None,
+        part_size: int = DEFAULT_PART_SIZE,
+    ) -> Cloud:
+        """A :class:`Cloud` over any driver: wrap, fake or instrument one without touching
+        private attributes (``Cloud.from_driver(Faulty(connect(url).driver))``).
+
+        Raises ``ConfigurationError`` when ``driver`` is not a ``ProviderDriver`` or declares
+        a capability whose driver it lacks.
+        """
+        if not isinstance(driver, ProviderDriver):
+            raise ConfigurationError(f"{type(driver).__name__} is not a cloudneutral ProviderDriver")
+        for attribute, capability in _SERVICES.items():
+            if capability in driver.capabilities and getattr(driver, attribute) is None:
+                raise ConfigurationError(
+                    f"provider {driver.name!r} declares {capability.value} but has no {attribute} driver"
+                )
+        runtime = Runtime(
+            provider=driver.name,
+            translate=driver.translate_error,
+            clock=clock or SystemClock(),
+            retry=retry or RetryPolicy(),
+        )
+        return cls(driver, url or ConnectionURL(driver.name), runtime, part_size=part_size)
 
     @property
     def provider(self) -> str:
@@ -69,6 +122,12 @@ class Cloud:
             raise InvalidArgument(f"the URL {self.url} names no bucket (PROVIDER://BUCKET/PREFIX)")
         return self.blobs.bucket(self.url.bucket, self.url.prefix)
 
+    def as_native(self, kind: type[T]) -> T:
+        """The SDK object of type ``kind`` behind this connection (e.g. ``boto3.Session``).
+        Raises ``Unsupported`` naming the types on offer. Services have their own
+        (``cloud.blobs.as_native(...)``)."""
+        return as_native(self.provider, f"{self.provider} connection", self.driver.natives(), kind)
+
     def close(self) -> None:
         self.driver.close()
 
@@ -94,25 +153,21 @@ def connect(
     """Open a connection described by ``url`` (``PROVIDER://[BUCKET[/PREFIX]][?opt=val]``).
 
     ``clock`` replaces the real clock for waits and retry back-off (tests pass a
-    :class:`~cloudneutral.FakeClock`); ``retry`` bounds retries of transient errors.
-    Raises :class:`ConfigurationError` for a bad URL or an uninstalled provider.
+    :class:`~cloudneutral.FakeClock`); ``retry`` bounds retries of transient errors;
+    ``part_size`` is the default part size of large writes. Raises
+    :class:`ConfigurationError` for a bad URL, an unknown option or an uninstalled provider.
     """
     parsed = parse_url(url) if isinstance(url, str) else url
     opener = load_opener(parsed.provider)
+    checked = opener.check(parsed)
     try:
-        driver = opener(parsed)
-    except ConfigurationError:
+        driver = opener.open_driver(checked)
+    except CloudError:
         raise
     except Exception as exc:
-        raise ConfigurationError(f"cannot open {parsed}: {type(exc).__name__}: {exc}") from exc
-    if not isinstance(driver, ProviderDriver):
-        raise ConfigurationError(
-            f"provider {parsed.provider!r} returned {type(driver).__name__}, not a driver"
-        )
-    runtime = Runtime(
-        provider=driver.name,
-        translate=driver.translate_error,
-        clock=clock or SystemClock(),
-        retry=retry or RetryPolicy(),
-    )
-    return Cloud(driver, parsed, runtime, part_size=part_size)
+        raise ConfigurationError(f"cannot open {parsed}: {type(exc).__name__}: {redact(str(exc))}") from exc
+    try:
+        return Cloud.from_driver(driver, url=checked, clock=clock, retry=retry, part_size=part_size)
+    except BaseException:
+        driver.close()
+        raise

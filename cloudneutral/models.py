@@ -101,6 +101,7 @@ class Capability(str, enum.Enum):
     BLOB_METADATA = "blobs.metadata"
     BLOB_CONTENT_TYPE = "blobs.content-type"
     BLOB_MULTIPART = "blobs.multipart"
+    BLOB_IF_MATCH = "blobs.if-match"
     SERVERS = "servers"
     SERVER_REBOOT = "servers.reboot"
     SERVER_STOP_START = "servers.stop-start"
@@ -131,23 +132,27 @@ def _provider() -> Any:
 
 @attrs.frozen
 class Size(Native):
-    """A machine size (instance type / flavor). ``memory_mib`` in MiB, ``disk_gib`` in GiB."""
+    """A machine size (instance type / flavor). ``memory_mib`` in MiB, ``disk_gib`` in GiB;
+    ``arch`` the CPU architecture (``x86_64``, ``arm64``) where the provider says."""
 
     name: str
     vcpus: int
     memory_mib: int
     disk_gib: int | None = None
+    arch: str | None = None
     provider: str = _provider()
     native: object = _native()
 
 
 @attrs.frozen
 class Image(Native):
-    """A bootable image. ``os`` is a lower-case family name (``ubuntu``, ``debian``, ``windows`` ...)."""
+    """A bootable image. ``os`` is a lower-case family name (``ubuntu``, ``debian``, ``windows`` ...);
+    ``arch`` the CPU architecture it boots on (``x86_64``, ``arm64``) where known."""
 
     id: str
     name: str
     os: str | None = None
+    arch: str | None = None
     provider: str = _provider()
     native: object = _native()
 

@@ -61,23 +61,25 @@ def demo(bucket: cloudneutral.BucketHandle) -> None:
     print(f"upload  docs/report.csv: {info.size} bytes")
 
     # Write from an iterable of chunks: memory stays bounded by part_size; blobs larger
-    # than one part go up as a multipart upload (the provider's minimum part size applies).
+    # than one part go up in parts (the provider's minimum part size applies), each part's
+    # MD5 confirmed by the provider. record_sha256 stores the SHA-256 with the blob, so
+    # every later read, on any provider it is copied to, is checked against it.
     total = 12 * 1024 * 1024 + 5
-    expected = hashlib.md5(b"".join(chunks(total))).hexdigest()
-    info = bucket.put("data/big.bin", chunks(total), part_size=5 * 1024 * 1024)
-    assert info.checksums["md5"] == expected
-    print(f"put     data/big.bin: {info.size} bytes streamed in parts, md5 {info.checksums['md5']}")
+    expected = hashlib.sha256(b"".join(chunks(total))).hexdigest()
+    info = bucket.put("data/big.bin", chunks(total), part_size=5 * 1024 * 1024, record_sha256=True)
+    assert info.checksums["sha256"] == expected
+    print(f"put     data/big.bin: {info.size} bytes streamed in parts, sha256 {info.checksums['sha256']}")
 
     # Head: attributes without the content.
     head = bucket.head("docs/hello.txt")
     print(f"head    docs/hello.txt: {head.content_type}, metadata {dict(head.metadata)}")
 
-    # Read: whole, a byte range, or as a stream (verified against the provider's MD5).
+    # Read: whole, a byte range, or as a stream (whole reads are verified: size and checksums).
     print(f"get     docs/hello.txt: {bucket.get('docs/hello.txt')!r}")
     print(f"range   docs/hello.txt[0:5]: {bucket.get_range('docs/hello.txt', 0, 5)!r}")
     with bucket.open("data/big.bin") as reader:
         streamed = sum(len(chunk) for chunk in reader.chunks())
-    print(f"stream  data/big.bin: read {streamed} bytes chunk by chunk")
+    print(f"stream  data/big.bin: read {streamed} bytes chunk by chunk, verified by {reader.verified}")
 
     # List one level (common prefixes as "directories"), then everything.
     level = [f"{i.prefix} (dir)" if isinstance(i, BlobPrefix) else i.key for i in bucket.list(delimiter="/")]

@@ -18,7 +18,6 @@ running on a real account).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import sys
@@ -27,7 +26,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 import cloudneutral
-from cloudneutral import BlobInfo, BucketHandle, CloudError
+from cloudneutral import BlobInfo, CloudError
 
 PHOTOS = {
     "2024/beach.jpg": os.urandom(1024 * 1024 + 3),  # stand-ins for real photos
@@ -38,23 +37,6 @@ PHOTOS = {
 
 def local_url(root: str, bucket: str = "") -> str:
     return f"local://{bucket}?root={quote(root)}"
-
-
-def copy_bucket(src: BucketHandle, dst: BucketHandle) -> list[BlobInfo]:
-    """Copy every blob of ``src`` to ``dst``, streamed (never a whole blob in memory)."""
-    copied = []
-    for item in src.list():
-        if isinstance(item, BlobInfo):
-            with src.open(item.key) as reader:
-                copied.append(
-                    dst.put(
-                        item.key,
-                        reader.chunks(),
-                        content_type=reader.info.content_type,
-                        metadata=dict(reader.info.metadata),
-                    )
-                )
-    return copied
 
 
 def undo(cleanup: list[Callable[[], object]]) -> None:
@@ -130,24 +112,28 @@ def run(cloud: cloudneutral.Cloud, root: str, cleanup: list[Callable[[], object]
         cleanup.append(lambda: cloud.blobs.delete_bucket(name, force=True))
     photos = cloud.blobs.bucket(name)
     for key, data in PHOTOS.items():
-        info = photos.put(key, data, metadata={"album": "holiday"})
-        print(f"blob    {name}/{key}: {info.size} bytes, md5 {info.checksums['md5']}")
+        info = photos.put(key, data, metadata={"album": "holiday"}, record_sha256=True)
+        print(f"blob    {name}/{key}: {info.size} bytes, sha256 {info.checksums['sha256'][:16]}...")
 
-    # 5. Copy the blobs to another place (here a second local directory) and verify them.
+    # 5. Copy the blobs to another place (here a second local directory). Each copy is
+    #    streamed and verified end to end: the bytes read are checked against the source's
+    #    SHA-256, and the target confirms every byte it stored.
     target_root = os.path.join(root, "copy")
     with cloudneutral.connect(local_url(target_root)) as other:
-        if not other.blobs.bucket_exists("photos"):
-            other.blobs.create_bucket("photos")
-        copied = copy_bucket(photos, other.blobs.bucket("photos"))
-        for info in copied:
-            original = PHOTOS[info.key]
-            same_md5 = info.checksums.get("md5") == hashlib.md5(original).hexdigest()
-            if not same_md5 or other.blobs.bucket("photos").get(info.key) != original:
-                raise cloudneutral.IntegrityError(f"copy of {info.key} differs from the original")
-    source, target = cloud.url.with_location(name), local_url(target_root, "photos")
-    print(f"copied  {len(copied)} blobs from {source} to {target}")
-    print(f"verified {len(copied)} blobs: MD5 and content match")
-    print(f"(from a shell: cloudneutral cp '{source}' '{target}')")
+        other.blobs.create_bucket("photos", exist_ok=True)
+        target = other.blobs.bucket("photos")
+        pairs = ((item, item.key) for item in photos.list() if isinstance(item, BlobInfo))
+        result = cloudneutral.copy_many(photos, target, pairs)
+        for failure in result.failed:
+            raise failure.error
+        for copied in result.copied:  # and, to see it with your own eyes:
+            if target.get(copied.dst_key) != PHOTOS[copied.src_key]:
+                raise cloudneutral.IntegrityError(f"copy of {copied.src_key} differs from the original")
+    source, destination = cloud.url.with_location(name), local_url(target_root, "photos")
+    ways = sorted({c.verified for c in result.copied})
+    print(f"copied  {len(result.copied)} blobs from {source} to {destination}")
+    print(f"verified {len(result.copied)} blobs by {', '.join(ways)}; content matches")
+    print(f"(from a shell: cloudneutral cp '{source}' '{destination}')")
 
 
 if __name__ == "__main__":

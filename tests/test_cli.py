@@ -83,7 +83,8 @@ def test_ls_recursive_and_long(src_root: Path, capsys: pytest.CaptureFixture[str
     rows = [line.split() for line in out.splitlines()]
     assert [(r[0], r[-1]) for r in rows] == [(str(BIG), "2024/jan/a.jpg"), ("10", "2024/jan/b.jpg")]
     assert all(r[1].endswith("Z") or "T" in r[1] for r in rows)  # modification time
-    assert hashlib.md5(b"b" * 10).hexdigest() in rows[1][2]  # the local etag is the MD5
+    etag = cloudneutral.connect(url(src_root, "")).blobs.bucket("photos").head("2024/jan/b.jpg").etag
+    assert rows[1][2] == etag
     code, out, _ = run(capsys, "ls", "-l", url(src_root, "photos"))
     assert out.splitlines()[0].split() == ["DIR", "2024/"]
 
@@ -96,7 +97,7 @@ def test_cp_one_blob_between_roots(
     code, out, err = run(capsys, "cp", url(src_root, "photos/readme.txt"), url(dst_root, "backup"))
     assert code == 0, err
     assert "created bucket 'backup'" in out
-    assert "copied 1 blob" in out and "MD5: 1" in out
+    assert "copied 1 blob" in out and "SHA-256: 1" in out
     assert contents(dst_root, "backup") == {
         "readme.txt": (hashlib.md5(b"hello").hexdigest(), "text/plain", {"owner": "ann"})
     }
@@ -151,8 +152,7 @@ def test_cp_missing_source_writes_nothing(
     )
     code, _, err = run(capsys, "cp", url(src_root, "absent/"), url(dst_root, "backup"))
     assert code == 1 and "NotFound" in err
-    with cloudneutral.connect(url(dst_root)) as cloud:
-        assert cloud.blobs.list_buckets() == []  # the destination bucket was not created
+    assert not dst_root.exists()  # neither the destination bucket nor its root was created
 
 
 def test_cp_needs_buckets(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -185,10 +185,27 @@ def test_cp_reports_each_failed_blob_and_goes_on(
 
 
 # -- errors and exit codes --------------------------------------------------------------------------
-def test_missing_bucket_is_permanent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "ls", url(tmp_path, "nobucket"))
+def test_missing_bucket_is_permanent(src_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "ls", url(src_root, "nobucket"))
     assert (code, out) == (1, "")
     assert err == "cloudneutral: error: NotFound: local: no bucket 'nobucket'\n"
+
+
+def test_ls_of_a_root_that_does_not_exist_says_so_and_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo"
+    code, out, err = run(capsys, "ls", url(missing, "photos"))
+    assert (code, out) == (1, "")
+    expected = f"no local store at {missing} (the first write creates it)"
+    assert err == f"cloudneutral: error: NotFound: local: {expected}\n"
+    assert not missing.exists()
+
+
+def test_cp_into_an_in_memory_store_is_refused(src_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "cp", url(src_root, "photos/readme.txt"), "local://backup")
+    assert code == 2 and out == ""
+    assert "in-memory store that vanishes" in err
 
 
 @pytest.mark.parametrize(
@@ -356,7 +373,7 @@ def test_subprocess_round_trip(src_root: Path, tmp_path: Path) -> None:
         (
             ["ls", "local://nobucket?root={root}"],
             1,
-            "cloudneutral: error: NotFound: local: no bucket 'nobucket'",
+            "cloudneutral: error: NotFound: local: no local store at ",
         ),
         (["ls", "not a url"], 2, "cloudneutral: error: ConfigurationError: not a connection URL"),
         (["ls", "zzz://b"], 2, "cloudneutral: error: ConfigurationError: no provider 'zzz' is installed"),

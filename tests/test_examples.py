@@ -47,7 +47,7 @@ def test_quickstart_in_a_temporary_directory(tmp_path: Path) -> None:
     assert re.search(r"volume  quickstart-data vol-\S+: 10 GiB, in-use", out)
     assert re.search(r"snapshot quickstart-snap snap-\S+: available", out)
     assert out.count("blob    photos/") == 3
-    assert "verified 3 blobs: MD5 and content match" in out
+    assert "verified 3 blobs by sha256; content matches" in out
     assert "cleaned up" in out
     tmp_dir = re.search(r"root=(\S+)/cloud\)", out)
     assert tmp_dir is not None and not Path(tmp_dir.group(1)).exists()  # its temporary directory is gone

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ..redaction import REDACTED, find_secrets, redact
 
 __all__ = [
     "REDACTED",
@@ -26,7 +27,6 @@ __all__ = [
     "scrub_text",
 ]
 
-REDACTED = "REDACTED"
 
 #: Headers (lower case) whose values are credentials or session material.
 SECRET_HEADERS = frozenset(
@@ -79,32 +79,12 @@ SECRET_QUERY_PARAMS = frozenset(
 )
 
 _TEXT_TYPES = ("json", "xml", "text/", "x-www-form-urlencoded", "html")
-_KEY_NAMES = (
-    r"AccountKey|SharedAccessSignature|SharedAccessKey|password|passwd|client_secret|"
-    r"access_token|refresh_token|id_token|api_key|apikey|secret_access_key|SecretAccessKey|"
-    r"SessionToken|session_token|AccessKeyId|access_key_id|SecretKey|secret"
-)
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    # <SecretAccessKey>...</SecretAccessKey> (STS, IMDS-style XML)
-    (re.compile(rf"<({_KEY_NAMES})>[^<]*</", re.IGNORECASE), rf"<\1>{REDACTED}</"),
-    # "password": "..."  /  'token': '...'
-    (re.compile(rf"([\"']({_KEY_NAMES})[\"']\s*:\s*[\"'])[^\"']*", re.IGNORECASE), rf"\1{REDACTED}"),
-    # AccountKey=...;  password=...&
-    (re.compile(rf"\b({_KEY_NAMES})=[^;&\s\"'<]+", re.IGNORECASE), rf"\1={REDACTED}"),
-    # Bearer / SharedKey / Basic credentials anywhere
-    (re.compile(r"\b(Bearer|SharedKey|SharedKeyLite|Basic)\s+[A-Za-z0-9._~+/=:-]{8,}"), rf"\1 {REDACTED}"),
-    # Keystone tokens in JSON bodies: "token": {"id": "..."} and "X-Subject-Token"
-    (re.compile(r"(\"id\"\s*:\s*\")(gAAAA[A-Za-z0-9_-]+)"), rf"\1{REDACTED}"),
-    # AWS SigV4 credential scopes leaked into bodies or URLs
-    (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), REDACTED),
-)
 
 
 def scrub_text(text: str) -> str:
-    """``text`` with every known credential shape replaced by :data:`REDACTED`."""
-    for pattern, replacement in _RULES:
-        text = pattern.sub(replacement, text)
-    return text
+    """``text`` with every known credential shape replaced by :data:`REDACTED` (the one
+    redactor of :mod:`cloudneutral.redaction`)."""
+    return redact(text)
 
 
 def _scrub_url(uri: str, params: frozenset[str]) -> str:
@@ -132,9 +112,7 @@ def _scrub_body(body: Any, content_type: str) -> Any:
     return scrubbed.encode("utf-8") if isinstance(body, bytes) else scrubbed
 
 
-def scrub_request(
-    request: Any, *, headers: Iterable[str] = (), query_params: Iterable[str] = ()
-) -> Any:
+def scrub_request(request: Any, *, headers: Iterable[str] = (), query_params: Iterable[str] = ()) -> Any:
     """A scrubbed copy of a vcrpy ``Request`` (the original is what goes on the wire)."""
     drop = SECRET_HEADERS | {h.lower() for h in headers}
     params = SECRET_QUERY_PARAMS | {p.lower() for p in query_params}
@@ -172,17 +150,3 @@ def scrub_response(response: dict[str, Any], *, headers: Iterable[str] = ()) -> 
         with contextlib.suppress(UnicodeDecodeError):  # binary: nothing textual to leak
             body["string"] = _scrub_body(body["string"], content_type)
     return response
-
-
-def find_secrets(text: str, known: Iterable[str] = ()) -> list[str]:
-    """Descriptions of credentials left in a serialized cassette (empty when clean).
-
-    ``known`` are literal secret values (from the harness) that must not appear at all.
-    """
-    found = [f"literal secret ending {value[-4:]!r}" for value in known if value and value in text]
-    if scrub_text(text) != text:
-        for pattern, _ in _RULES:
-            for match in pattern.finditer(text):
-                if REDACTED not in match.group(0):
-                    found.append(f"unscrubbed {match.group(0)[:24]!r}...")
-    return found

@@ -7,13 +7,14 @@ states one step per observation, never by the wall clock, so waits converge on a
 :class:`~cloudneutral.FakeClock`. Volumes hold real (sparse) bytes, reachable through
 ``volume.as_native(LocalVolumeData)``; snapshots capture and restore them.
 
-Registered as the entry point ``local = "cloudneutral.local:open_provider"``; see
+Registered as the entry point ``local = "cloudneutral.local:OPENER"``; see
 :mod:`cloudneutral.local.provider` for the URL options.
 """
 
 from __future__ import annotations
 
-from .provider import OPTIONS, LocalProvider, open_provider
+from .provider import OPENER, LocalProvider
+from .store import Reclaimed
 from .volumes import LocalSnapshotData, LocalVolumeData
 
-__all__ = ["OPTIONS", "LocalProvider", "LocalSnapshotData", "LocalVolumeData", "open_provider"]
+__all__ = ["OPENER", "LocalProvider", "LocalSnapshotData", "LocalVolumeData", "Reclaimed"]

@@ -1,30 +1,32 @@
 """The local :class:`~cloudneutral.driver.BlobDriver`, over a memory or directory store.
 
 Listings are in UTF-8 byte order of the keys (S3's order); page tokens are opaque (``k``
-or ``p`` followed by the last key or prefix returned). ETags are quoted hex digests: the
-MD5 of the content for a single put or a copy, and S3's ``"MD5-OF-PART-MD5S-N"`` for a
-multipart upload, so code that wrongly takes an ETag for an MD5 fails here too.
-``checksums`` always hold the ``md5`` and ``sha256`` of the whole content.
+or ``p`` followed by the last key or prefix returned), so keys added or removed between
+pages never shift a page. ETags are opaque version tags (:func:`.store.new_etag`), never
+the content's MD5. ``checksums`` hold the ``md5`` and ``sha256`` of blobs written in one
+piece, and ``md5-parts`` (S3's composite rule) of blobs committed from parts.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as _dt
-import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import BinaryIO
+import threading
+from collections.abc import Callable, Mapping, Sequence
 
-from ..driver import UploadedPart, WriteOptions
-from ..errors import InvalidArgument, ProviderError
+import attrs
+
+from ..driver import PartLimits, PartReceipt, WriteOptions
+from ..errors import IntegrityError, InvalidArgument, NotFound, ProviderError
 from ..models import BlobInfo, BlobPrefix, Bucket, Page
 from ..validation import check_bucket_name
 from .lifecycle import REGION
-from .store import CHUNK, BlobStore, StoredBlob, key_order, quoted_md5
+from .store import CHUNK, BlobStore, Readable, StoredBlob, StoredPart, key_order
 
-__all__ = ["LocalBlobDriver"]
+__all__ = ["LocalBlobDriver", "LocalUpload"]
 
-MAX_PARTS = 10_000
+LIMITS = PartLimits(min_part_size=1, max_part_size=5 * 1024**3, max_parts=10_000)
 MAX_KEY_BYTES = 1024
 
 
@@ -43,7 +45,7 @@ def _check_key(key: str) -> str:
 class _Chunks:
     """An iterator over ``length`` bytes of an open stream; closes it at the end or on ``close``."""
 
-    def __init__(self, stream: BinaryIO, length: int) -> None:
+    def __init__(self, stream: Readable, length: int) -> None:
         self._stream = stream
         self._left = length
 
@@ -66,20 +68,67 @@ class _Chunks:
         self._stream.close()
 
 
+class LocalUpload:
+    """An upload in parts kept by the store until :meth:`commit` moves them into place."""
+
+    limits = LIMITS
+
+    def __init__(self, driver: LocalBlobDriver, bucket: str, key: str, upload_id: str, options: WriteOptions):
+        self.id = upload_id
+        self._driver = driver
+        self._store = driver._store
+        self._where = (bucket, key, upload_id)
+        self._options = options
+        self._lock = threading.Lock()
+        self._committed: BlobInfo | None = None
+
+    def put_part(self, number: int, data: bytes, md5: str) -> PartReceipt:
+        if not 1 <= number <= LIMITS.max_parts:
+            raise InvalidArgument(f"part number {number} is outside 1..{LIMITS.max_parts}")
+        stored = self._store.put_part(*self._where, number, bytes(data))
+        if stored.md5 != md5:
+            raise IntegrityError(f"part {number} arrived with MD5 {stored.md5}, not {md5}")
+        return PartReceipt(number=number, size=stored.size, md5=stored.md5)
+
+    def parts(self) -> Sequence[PartReceipt]:
+        return [PartReceipt(p.number, p.size, p.md5) for p in self._store.parts(*self._where)]
+
+    def commit(self, metadata: Mapping[str, str]) -> BlobInfo:
+        with self._lock:
+            if self._committed is not None:  # a retried commit that had taken effect
+                return self._committed
+            stored: list[StoredPart] = self._store.parts(*self._where)
+            numbers = [p.number for p in stored]
+            if not stored or numbers != list(range(1, len(stored) + 1)):
+                raise InvalidArgument(f"an upload commits parts 1..n without gaps, not {numbers}")
+            options = attrs.evolve(self._options, metadata=dict(metadata))
+            bucket, key, upload_id = self._where
+            self._committed = self._driver.info(
+                bucket, self._store.commit_upload(bucket, key, upload_id, stored, options)
+            )
+            return self._committed
+
+    def abort(self) -> None:
+        with contextlib.suppress(NotFound):  # aborted already, or committed
+            self._store.drop_upload(*self._where)
+
+
 class LocalBlobDriver:
     """Buckets and blobs kept by a :class:`~cloudneutral.local.store.BlobStore`."""
-
-    min_part_size = 1
-    max_parts = MAX_PARTS
 
     def __init__(self, store: BlobStore, provider: str = "local") -> None:
         self._store = store
         self._provider = provider
 
+    def natives(self) -> Sequence[object]:
+        return (self._store,)
+
     def _bucket(self, name: str, created: _dt.datetime) -> Bucket:
         return Bucket(name=name, created=created, region=REGION, provider=self._provider)
 
-    def _info(self, bucket: str, stored: StoredBlob) -> BlobInfo:
+    def info(self, bucket: str, stored: StoredBlob) -> BlobInfo:
+        """The portable attributes of a stored blob."""
+        checksums = {"md5": stored.md5, "sha256": stored.sha256, "md5-parts": stored.md5_parts}
         return BlobInfo(
             bucket=bucket,
             key=stored.key,
@@ -88,14 +137,18 @@ class LocalBlobDriver:
             content_type=stored.content_type,
             metadata=stored.metadata,
             modified=stored.modified,
-            checksums={"md5": stored.md5, "sha256": stored.sha256},
+            checksums={k: v for k, v in checksums.items() if v},
             provider=self._provider,
             native=stored,
         )
 
     # -- buckets ---------------------------------------------------------------------------
-    def list_buckets(self) -> Iterable[Bucket]:
-        return [self._bucket(name, created) for name, created in self._store.buckets()]
+    def list_buckets(self, page_size: int, token: str | None) -> Page[Bucket]:
+        buckets = sorted(self._store.buckets())
+        start = bisect.bisect_right([name for name, _ in buckets], token) if token else 0
+        chosen = buckets[start : start + page_size]
+        more = start + page_size < len(buckets)
+        return Page(tuple(self._bucket(n, c) for n, c in chosen), chosen[-1][0] if more else None)
 
     def create_bucket(self, name: str) -> Bucket:
         return self._bucket(name, self._store.create_bucket(check_bucket_name(name)))
@@ -111,22 +164,24 @@ class LocalBlobDriver:
         self, bucket: str, prefix: str, delimiter: str | None, page_size: int, token: str | None
     ) -> Page[BlobInfo | BlobPrefix]:
         blobs = self._store.blobs(check_bucket_name(bucket))
-        return _page(bucket, blobs, prefix, delimiter, page_size, token, self._info)
+        return _page(bucket, blobs, prefix, delimiter, page_size, token, self.info)
 
     # -- reading ---------------------------------------------------------------------------
     def head_blob(self, bucket: str, key: str) -> BlobInfo:
-        return self._info(bucket, self._store.stat(check_bucket_name(bucket), _check_key(key)))
+        return self.info(bucket, self._store.stat(check_bucket_name(bucket), _check_key(key)))
 
-    def read_blob(
-        self, bucket: str, key: str, offset: int, length: int | None
-    ) -> tuple[BlobInfo, Iterator[bytes]]:
+    def part_sizes(self, bucket: str, key: str, info: BlobInfo) -> Sequence[int] | None:
+        stored = info.native if isinstance(info.native, StoredBlob) else None
+        return [p.size for p in stored.parts] if stored is not None and stored.parts else None
+
+    def read_blob(self, bucket: str, key: str, offset: int, length: int | None) -> tuple[BlobInfo, _Chunks]:
         stored, stream = self._store.open(check_bucket_name(bucket), _check_key(key))
         try:
             end = stored.size
             if not (offset == 0 and length is None):
                 if offset < 0 or (length is not None and length < 0):
                     raise InvalidArgument(f"invalid range: offset {offset}, length {length}")
-                if stored.size and offset >= stored.size:
+                if offset >= stored.size:
                     raise InvalidArgument(f"range start {offset} is at or past the end ({stored.size} bytes)")
                 if length is not None:
                     end = min(end, offset + length)
@@ -135,58 +190,20 @@ class LocalBlobDriver:
         except BaseException:
             stream.close()
             raise
-        return self._info(bucket, stored), _Chunks(stream, end - start)
+        return self.info(bucket, stored), _Chunks(stream, end - start)
 
     # -- writing ---------------------------------------------------------------------------
-    def put_blob(self, bucket: str, key: str, data: bytes, options: WriteOptions) -> BlobInfo:
+    def put_blob(self, bucket: str, key: str, data: bytes, options: WriteOptions, md5: str) -> BlobInfo:
         stored = self._store.write(check_bucket_name(bucket), _check_key(key), [bytes(data)], options)
-        return self._info(bucket, stored)
+        return self.info(bucket, stored)
 
-    def start_upload(self, bucket: str, key: str, options: WriteOptions) -> str:
-        return self._store.start_upload(check_bucket_name(bucket), _check_key(key), options)
+    def open_upload(self, bucket: str, key: str, options: WriteOptions) -> LocalUpload:
+        upload_id = self._store.start_upload(check_bucket_name(bucket), _check_key(key), options)
+        return LocalUpload(self, bucket, key, upload_id, options)
 
-    def upload_part(self, bucket: str, key: str, upload_id: str, number: int, data: bytes) -> UploadedPart:
-        if not 1 <= number <= MAX_PARTS:
-            raise InvalidArgument(f"part number {number} is outside 1..{MAX_PARTS}")
-        self._store.put_part(check_bucket_name(bucket), _check_key(key), upload_id, number, bytes(data))
-        return UploadedPart(number=number, etag=quoted_md5(data), size=len(data))
-
-    def complete_upload(
-        self, bucket: str, key: str, upload_id: str, parts: Sequence[UploadedPart]
-    ) -> BlobInfo:
-        check_bucket_name(bucket)
-        options = self._store.upload_options(bucket, _check_key(key), upload_id)
-        numbers = [p.number for p in parts]
-        if not parts or numbers != sorted(set(numbers)):
-            raise InvalidArgument("a multipart upload completes with parts in ascending order, each once")
-        missing = set(numbers) - self._store.part_numbers(bucket, key, upload_id)
-        if missing:
-            raise InvalidArgument(f"parts {sorted(missing)} of upload {upload_id} were never uploaded")
-        try:
-            digests = [bytes.fromhex(p.etag.strip('"')) for p in parts]
-        except ValueError:
-            raise InvalidArgument("a part's etag is not the one upload_part returned") from None
-        etag = f'"{hashlib.md5(b"".join(digests)).hexdigest()}-{len(parts)}"'
-        stored = self._store.write(bucket, key, self._staged(bucket, key, upload_id, parts), options, etag)
-        self._store.drop_upload(bucket, key, upload_id)
-        return self._info(bucket, stored)
-
-    def _staged(
-        self, bucket: str, key: str, upload_id: str, parts: Sequence[UploadedPart]
-    ) -> Iterator[bytes]:
-        """The parts' bytes in order; raises (so the write is abandoned) when a part is not
-        the one its etag and size describe."""
-        for part in parts:
-            md5, size = hashlib.md5(), 0
-            for chunk in self._store.part_chunks(bucket, key, upload_id, part.number):
-                md5.update(chunk)
-                size += len(chunk)
-                yield chunk
-            if md5.hexdigest() != part.etag.strip('"') or size != part.size:
-                raise InvalidArgument(f"part {part.number} does not match its etag and size")
-
-    def abort_upload(self, bucket: str, key: str, upload_id: str) -> None:
-        self._store.drop_upload(check_bucket_name(bucket), _check_key(key), upload_id)
+    def resume_upload(self, bucket: str, key: str, upload_id: str, options: WriteOptions) -> LocalUpload:
+        stored = self._store.upload_options(check_bucket_name(bucket), _check_key(key), upload_id)
+        return LocalUpload(self, bucket, key, upload_id, stored)
 
     def copy_blob(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> BlobInfo:
         stored, stream = self._store.open(check_bucket_name(src_bucket), _check_key(src_key))
@@ -196,10 +213,10 @@ class LocalBlobDriver:
             copied = self._store.write(check_bucket_name(dst_bucket), _check_key(dst_key), chunks, options)
         finally:
             chunks.close()
-        return self._info(dst_bucket, copied)
+        return self.info(dst_bucket, copied)
 
-    def delete_blob(self, bucket: str, key: str) -> None:
-        self._store.delete(check_bucket_name(bucket), _check_key(key))
+    def delete_blob(self, bucket: str, key: str, if_match: str | None) -> None:
+        self._store.delete(check_bucket_name(bucket), _check_key(key), if_match)
 
 
 def _page(

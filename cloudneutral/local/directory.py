@@ -5,22 +5,32 @@ Layout under ``ROOT``::
     cloudneutral-local.json            format marker; a root without it must be empty
     blobs/BUCKET/bucket.json           the bucket's attributes
     blobs/BUCKET/objects/HH/HASH       one blob: its bytes, a JSON trailer, the trailer's
-                                       length and a magic number (HASH = sha256 of the key)
-    blobs/BUCKET/uploads/ID/           a multipart upload: upload.json and NNNNN.part files
+                                       length and a magic number (HASH = sha256 of the key);
+                                       for a blob committed from parts, the trailer only,
+                                       naming the folder that holds its parts:
+    blobs/BUCKET/objects/HH/HASH.ID.parts/NNNNN-MD5.part
+    blobs/BUCKET/uploads/ID/           an unfinished upload: upload.json and its parts
     state.json                         servers, volumes and snapshots
     disks/NAME.img                     sparse images behind volumes and snapshots
     locks/                             fcntl lock files
 
 Keys never become path components: a blob lives at the SHA-256 of its key, and its key
 is kept in the trailer, so any key of up to 1024 bytes round-trips exactly and none can
-escape the root. Every file is written to a temporary name in its final directory, flushed
-with ``fsync`` and renamed over its target, so a reader sees a whole old file or a whole
-new one, never a part. Bytes and attributes of a blob are one file, so they change
-together. ``state.json`` is read, changed and rewritten under an exclusive ``flock``.
+escape the root; no path is followed through a symbolic link (:class:`.files.Confined`).
+Every file is written to a temporary name in its final directory, flushed with ``fsync``
+and renamed over its target, so a reader sees a whole old file or a whole new one. Parts
+are written once: committing an upload renames its folder beside the blob and writes the
+trailer. ``state.json`` is read, changed and rewritten under an exclusive ``flock``.
+
+The root is created by the first write; reading a root that does not exist raises
+``NotFound``. Leftovers of crashed writers (temporary files, unfinished uploads, parts no
+blob names) are reclaimed once they are older than ``reclaim_after`` seconds: at most once
+an hour when a root is opened, and on demand (:meth:`DirectoryBlobStore.reclaim`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import errno
 import hashlib
@@ -31,57 +41,112 @@ import secrets
 import shutil
 import struct
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..driver import WriteOptions
-from ..errors import AlreadyExists, ConfigurationError, Conflict, NotFound, ProviderError
-from .files import Staged, flock, fsync_dir, open_nofollow, scandir, write_json
-from .sparse import DirectoryDiskStore
-from .store import CHUNK, Backend, StoredBlob, Tally, key_order, new_state, utcnow
+import attrs
 
-__all__ = ["directory_backend"]
+from ..driver import WriteOptions
+from ..errors import (
+    AlreadyExists,
+    ConfigurationError,
+    Conflict,
+    InvalidArgument,
+    NotFound,
+    ProviderError,
+    TransientError,
+)
+from .files import Confined, Staged, flock, fsync_dir, open_nofollow, scandir, write_json
+from .records import State
+from .sparse import DirectoryDiskStore
+from .store import Backend, Readable, Reclaimed, StoredBlob, StoredPart, Tally, committed, key_order
+
+__all__ = ["DirectoryRoot", "directory_backend"]
 
 FORMAT = 1
 MARKER = "cloudneutral-local.json"
 MAGIC = b"CNBLOB01"
 _TAIL = struct.Struct(">Q8s")  # trailer length, magic
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
-_PART = re.compile(r"^(\d{5})\.part$")
+_PART = re.compile(r"^(\d{5})-([0-9a-f]{32})\.part$")
+_PARTS_DIR = re.compile(r"^([0-9a-f]{64})\.([0-9a-f]{32})\.parts$")
+#: How often opening a root reclaims crash leftovers, in seconds.
+RECLAIM_INTERVAL = 3600.0
+DEFAULT_RECLAIM_AFTER = 86400.0
 
 
-def directory_backend(root: Path) -> Backend:
-    """The backend persisted under ``root``, created when missing.
+class DirectoryRoot:
+    """A root directory: created by the first write, confined, and checked for its format."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root.expanduser().absolute()
+        self.confined = Confined(self.path)
+        if self.path.is_symlink() or (self.path.exists() and not self.path.is_dir()):
+            raise ConfigurationError(f"local root {self.path} is not a directory")
+        if self.path.exists():
+            self._check_marker()
+
+    def _check_marker(self) -> None:
+        marker = self.path / MARKER
+        if marker.exists():
+            found = json.loads(open_nofollow(marker).read()).get("format")
+            if found != FORMAT:
+                raise ConfigurationError(
+                    f"local root {self.path} has format {found!r}; this version reads {FORMAT}"
+                )
+        elif any(not p.name.startswith(".tmp-") for p in self.path.iterdir()):
+            raise ConfigurationError(
+                f"local root {self.path} is not empty and is not a cloudneutral root; "
+                "give an empty or new directory"
+            )
+
+    @property
+    def exists(self) -> bool:
+        """Whether the root holds a store (its marker and folders)."""
+        return (self.path / MARKER).is_file() and (self.path / "locks").is_dir()
+
+    def require(self) -> None:
+        """Raise ``NotFound`` when nothing was ever written here."""
+        if not self.exists:
+            raise NotFound(f"no local store at {self.path} (the first write creates it)")
+
+    def ensure(self) -> None:
+        """Create the root and its folders (idempotent, safe against concurrent creators)."""
+        if self.exists:
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._check_marker()  # racing creators only ever add .tmp-* files before the marker
+        write_json(self.path / MARKER, {"format": FORMAT})
+        for sub in ("blobs", "disks", "locks"):
+            self.confined.path(sub).mkdir(exist_ok=True)
+
+    def sub(self, *parts: str) -> Path:
+        return self.confined.path(*parts)
+
+
+def directory_backend(root: Path, *, reclaim_after: float = DEFAULT_RECLAIM_AFTER) -> Backend:
+    """The backend persisted under ``root`` (created by the first write).
 
     Raises ``ConfigurationError`` when ``root`` is a file, holds another format, or is a
     non-empty directory that is not a cloudneutral root (so it never litters one).
     """
-    root = root.expanduser().absolute()
-    if root.exists() and not root.is_dir():
-        raise ConfigurationError(f"local root {root} is not a directory")
-    root.mkdir(parents=True, exist_ok=True)
-    marker = root / MARKER
-    if marker.exists():
-        found = json.loads(marker.read_bytes()).get("format")
-        if found != FORMAT:
-            raise ConfigurationError(f"local root {root} has format {found!r}; this version reads {FORMAT}")
-    else:
-        if any(not p.name.startswith(".tmp-") for p in root.iterdir()):
-            raise ConfigurationError(
-                f"local root {root} is not empty and is not a cloudneutral root; give an empty "
-                "or new directory"
-            )
-        write_json(marker, {"format": FORMAT})
-    for sub in ("blobs", "disks", "locks"):
-        (root / sub).mkdir(exist_ok=True)
-    return Backend(
-        blobs=DirectoryBlobStore(root),
-        state=DirectoryStateStore(root),
-        disks=DirectoryDiskStore(root),
-        root=root,
-    )
+    where = DirectoryRoot(root)
+    blobs = DirectoryBlobStore(where)
+    disks = DirectoryDiskStore(where)
+    if where.exists:
+        stamp = where.sub("locks", "reclaimed.stamp")
+        try:
+            due = time.time() - os.lstat(stamp).st_mtime > RECLAIM_INTERVAL
+        except FileNotFoundError:
+            due = True
+        if due:
+            stamp.touch()
+            blobs.reclaim(reclaim_after)
+            disks.reclaim(reclaim_after)
+    return Backend(blobs=blobs, state=DirectoryStateStore(where), disks=disks, root=where.path)
 
 
 def _read_trailer(fh: BinaryIO, path: Path) -> StoredBlob:
@@ -96,42 +161,109 @@ def _read_trailer(fh: BinaryIO, path: Path) -> StoredBlob:
             raise ValueError("bad trailer")
         fh.seek(end - _TAIL.size - length)
         info = StoredBlob.from_json(json.loads(fh.read(length)))
-        if info.size != end - _TAIL.size - length:
+        inline = end - _TAIL.size - length
+        if inline != (0 if info.parts else info.size):
             raise ValueError("size does not match")
     except (ValueError, KeyError, TypeError) as exc:
         raise ProviderError(f"corrupt blob file {path}: {exc}") from exc
     return info
 
 
+def _trailer(info: StoredBlob) -> bytes:
+    data = json.dumps(info.to_json()).encode()
+    return data + _TAIL.pack(len(data), MAGIC)
+
+
+class _PartsReader:
+    """The bytes of a blob committed from parts: its part files, read in turn."""
+
+    def __init__(self, folder: Path, parts: Sequence[StoredPart]) -> None:
+        self._folder = folder
+        self._parts = list(parts)
+        self._index = 0
+        self._offset = 0  # within the current part
+        self._file: BinaryIO | None = None
+
+    def seek(self, offset: int) -> int:
+        self._close_file()
+        self._index, self._offset = 0, offset
+        while self._index < len(self._parts) and self._offset >= self._parts[self._index].size:
+            self._offset -= self._parts[self._index].size
+            self._index += 1
+        return offset
+
+    def read(self, size: int) -> bytes:
+        while self._index < len(self._parts):
+            if self._file is None:
+                part = self._parts[self._index]
+                try:
+                    self._file = open_nofollow(self._folder / f"{part.number:05d}-{part.md5}.part")
+                except FileNotFoundError:
+                    raise TransientError(
+                        f"blob in {self._folder.name} was replaced while it was read"
+                    ) from None
+                self._file.seek(self._offset)
+            chunk = self._file.read(size)
+            if chunk:
+                return chunk
+            self._close_file()
+            self._index, self._offset = self._index + 1, 0
+        return b""
+
+    def _close_file(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def close(self) -> None:
+        self._close_file()
+
+
+@attrs.define
+class _Scan:
+    """Attributes of a bucket's blob files, re-read only for files that changed."""
+
+    seen: dict[str, tuple[tuple[int, ...], StoredBlob]] = attrs.field(factory=dict)
+
+
 # -- blobs ---------------------------------------------------------------------------------
 class DirectoryBlobStore:
-    """Blobs as single files named by the hash of their key (see the module docstring)."""
+    """Blobs as files named by the hash of their key (see the module docstring)."""
 
-    def __init__(self, root: Path) -> None:
-        self._root = root / "blobs"
-        self._locks = root / "locks"
-        # bucket -> path -> (stat signature, attributes): listing re-reads changed files only
-        self._seen: dict[str, dict[str, tuple[tuple[int, ...], StoredBlob]]] = {}
+    def __init__(self, root: DirectoryRoot) -> None:
+        self._root = root
+        self._scans: dict[str, _Scan] = {}
 
-    def _dir(self, bucket: str) -> Path:
-        return self._root / bucket
+    # -- paths ---------------------------------------------------------------------------
+    def _dir(self, bucket: str, *parts: str) -> Path:
+        return self._root.sub("blobs", bucket, *parts)
 
     def _lock(self, bucket: str) -> Path:
-        return self._locks / f"bucket-{bucket}.lock"
+        return self._root.sub("locks", f"bucket-{bucket}.lock")
 
     def _require(self, bucket: str) -> Path:
+        self._root.require()
         path = self._dir(bucket)
-        if not (path / "bucket.json").is_file():
+        if not self._dir(bucket, "bucket.json").is_file():
             raise NotFound(f"no bucket {bucket!r}")
         return path
 
-    def _blob_path(self, bucket: str, key: str) -> Path:
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-        return self._dir(bucket) / "objects" / digest[:2] / digest
+    @staticmethod
+    def _hash(key: str) -> str:
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
+    def _blob_path(self, bucket: str, key: str) -> Path:
+        digest = self._hash(key)
+        return self._dir(bucket, "objects", digest[:2], digest)
+
+    def _upload_dir(self, bucket: str, upload_id: str) -> Path:
+        return self._dir(bucket, "uploads", upload_id)
+
+    # -- buckets -------------------------------------------------------------------------
     def buckets(self) -> list[tuple[str, _dt.datetime]]:
+        self._root.require()
         found = []
-        for entry in scandir(self._root):
+        for entry in scandir(self._root.sub("blobs")):
             try:
                 found.append((entry.name, self.bucket_created(entry.name)))
             except NotFound:
@@ -139,8 +271,10 @@ class DirectoryBlobStore:
         return found
 
     def create_bucket(self, name: str) -> _dt.datetime:
-        created = utcnow()
-        staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self._root))
+        self._root.ensure()
+        created = _dt.datetime.now(_dt.timezone.utc)
+        blobs = self._root.sub("blobs")
+        staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=blobs))
         try:
             (staging / "objects").mkdir()
             (staging / "uploads").mkdir()
@@ -153,52 +287,57 @@ class DirectoryBlobStore:
                 raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        fsync_dir(self._root)
+        fsync_dir(blobs)
         return created
 
     def bucket_created(self, name: str) -> _dt.datetime:
+        self._root.require()
         try:
-            doc = json.loads((self._dir(name) / "bucket.json").read_bytes())
-        except FileNotFoundError:
+            doc = json.loads(open_nofollow(self._dir(name, "bucket.json")).read())
+        except (FileNotFoundError, NotADirectoryError):
             raise NotFound(f"no bucket {name!r}") from None
         return _dt.datetime.fromisoformat(doc["created"])
 
     def delete_bucket(self, name: str) -> None:
         with flock(self._lock(name)):
             path = self._require(name)
-            if any(scandir(folder.path) for folder in scandir(path / "objects")):
-                raise Conflict(f"bucket {name!r} is not empty")
-            trash = self._root / f".trash-{secrets.token_hex(8)}"
+            for folder in scandir(self._dir(name, "objects")):
+                if any(e.is_file(follow_symlinks=False) for e in scandir(folder.path)):
+                    raise Conflict(f"bucket {name!r} is not empty")
+            trash = self._root.sub("blobs", f".trash-{secrets.token_hex(8)}")
             os.rename(path, trash)
-        self._seen.pop(name, None)
-        shutil.rmtree(trash, ignore_errors=True)
+        self._scans.pop(name, None)
+        shutil.rmtree(trash, ignore_errors=True)  # rmtree never follows links
 
+    # -- reading -------------------------------------------------------------------------
     def blobs(self, bucket: str) -> Sequence[StoredBlob]:
         objects = self._require(bucket) / "objects"
-        known = self._seen.get(bucket, {})
+        scan = self._scans.setdefault(bucket, _Scan())
         fresh: dict[str, tuple[tuple[int, ...], StoredBlob]] = {}
         for folder in scandir(objects):
+            if not folder.is_dir(follow_symlinks=False):
+                continue
             for entry in scandir(folder.path):
                 try:
                     if not entry.is_file(follow_symlinks=False):
                         continue
                     st = entry.stat(follow_symlinks=False)
                     signature = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-                    hit = known.get(entry.path)
+                    hit = scan.seen.get(entry.path)
                     if hit is None or hit[0] != signature:
                         with open_nofollow(Path(entry.path)) as fh:
                             hit = (signature, _read_trailer(fh, Path(entry.path)))
                 except FileNotFoundError:  # deleted while we looked
                     continue
                 fresh[entry.path] = hit
-        self._seen[bucket] = fresh
+        scan.seen = fresh
         return sorted((info for _, info in fresh.values()), key=lambda i: key_order(i.key))
 
-    def open(self, bucket: str, key: str) -> tuple[StoredBlob, BinaryIO]:
+    def _open_file(self, bucket: str, key: str) -> tuple[StoredBlob, BinaryIO, Path]:
         path = self._blob_path(bucket, key)
         try:
             fh = open_nofollow(path)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             self._require(bucket)
             raise NotFound(f"no blob {key!r} in bucket {bucket!r}") from None
         try:
@@ -209,50 +348,80 @@ class DirectoryBlobStore:
         except BaseException:
             fh.close()
             raise
-        return info, fh
+        return info, fh, path
+
+    def open(self, bucket: str, key: str) -> tuple[StoredBlob, Readable]:
+        info, fh, path = self._open_file(bucket, key)
+        if not info.parts:
+            return info, fh
+        fh.close()
+        return info, _PartsReader(self._parts_folder(path, info.location), info.parts)
 
     def stat(self, bucket: str, key: str) -> StoredBlob:
-        info, fh = self.open(bucket, key)
+        info, fh, _ = self._open_file(bucket, key)
         fh.close()
         return info
 
-    def write(
-        self,
-        bucket: str,
-        key: str,
-        chunks: Iterable[bytes],
-        options: WriteOptions,
-        etag: str | None = None,
-    ) -> StoredBlob:
+    # -- writing -------------------------------------------------------------------------
+    @contextmanager
+    def _swap(self, bucket: str, key: str) -> Iterator[Path]:
+        """Hold the bucket while a new version replaces ``key``; then remove the parts of
+        the version replaced, if it had any."""
+        target = self._blob_path(bucket, key)
+        old: str | None = None
+        with flock(self._lock(bucket)):  # delete_bucket and other swaps wait
+            self._require(bucket)
+            try:
+                old = self.stat(bucket, key).location or None
+            except (NotFound, ProviderError):
+                old = None
+            yield target
+        if old:
+            shutil.rmtree(self._parts_folder(target, old), ignore_errors=True)
+
+    def _parts_folder(self, target: Path, location: str) -> Path:
+        """The folder ``location`` (from a trailer) beside blob file ``target``, checked."""
+        if not _PARTS_DIR.match(location):
+            raise ProviderError(f"corrupt blob file {target}: bad parts folder {location!r}")
+        return self._root.sub(*target.parent.relative_to(self._root.path).parts, location)
+
+    def _prepare(self, bucket: str, key: str) -> Path:
         target = self._blob_path(bucket, key)
         self._require(bucket)
         try:
             target.parent.mkdir(exist_ok=True)  # never parents: a deleted bucket stays deleted
         except FileNotFoundError:
             raise NotFound(f"no bucket {bucket!r}") from None
+        self._root.confined.path(*target.relative_to(self._root.path).parts)  # no link on the way
+        return target
+
+    def write(self, bucket: str, key: str, chunks: Iterable[bytes], options: WriteOptions) -> StoredBlob:
+        target = self._prepare(bucket, key)
         tally = Tally()
         with Staged(target) as staged:
             for chunk in chunks:
                 staged.file.write(tally.add(chunk))
-            info = tally.blob(key, options, etag)
-            trailer = json.dumps(info.to_json()).encode()
-            staged.file.write(trailer + _TAIL.pack(len(trailer), MAGIC))
-            with flock(self._lock(bucket), shared=True):  # delete_bucket holds it exclusively
-                self._require(bucket)
+            info = tally.blob(key, options)
+            staged.file.write(_trailer(info))
+            staged.flush()
+            with self._swap(bucket, key):
                 staged.commit()
         return info
 
-    def delete(self, bucket: str, key: str) -> None:
-        self.stat(bucket, key)
-        try:
-            self._blob_path(bucket, key).unlink()
-        except FileNotFoundError:
-            raise NotFound(f"no blob {key!r} in bucket {bucket!r}") from None
+    def delete(self, bucket: str, key: str, if_match: str | None = None) -> None:
+        path = self._blob_path(bucket, key)
+        with flock(self._lock(bucket)):
+            info = self.stat(bucket, key)
+            if if_match is not None and info.etag != if_match:
+                raise Conflict(f"blob {key!r} is at version {info.etag}, not {if_match}")
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                raise NotFound(f"no blob {key!r} in bucket {bucket!r}") from None
+        if info.location:
+            shutil.rmtree(self._parts_folder(path, info.location), ignore_errors=True)
 
-    # -- multipart uploads ---------------------------------------------------------------
-    def _upload_dir(self, bucket: str, upload_id: str) -> Path:
-        return self._dir(bucket) / "uploads" / upload_id
-
+    # -- uploads in parts ----------------------------------------------------------------
     def start_upload(self, bucket: str, key: str, options: WriteOptions) -> str:
         self._require(bucket)
         upload_id = secrets.token_hex(16)
@@ -271,52 +440,164 @@ class DirectoryBlobStore:
             raise missing
         try:
             doc: dict[str, Any] = json.loads(
-                (self._upload_dir(bucket, upload_id) / "upload.json").read_bytes()
+                open_nofollow(self._upload_dir(bucket, upload_id) / "upload.json").read()
             )
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             raise missing from None
         if doc["key"] != key:
             raise missing
         return WriteOptions(content_type=doc["content_type"], metadata=doc["metadata"])
 
-    def put_part(self, bucket: str, key: str, upload_id: str, number: int, data: bytes) -> None:
+    def put_part(self, bucket: str, key: str, upload_id: str, number: int, data: bytes) -> StoredPart:
         self.upload_options(bucket, key, upload_id)
-        with Staged(self._upload_dir(bucket, upload_id) / f"{number:05d}.part") as staged:
+        folder = self._upload_dir(bucket, upload_id)
+        part = StoredPart(number, len(data), hashlib.md5(data).hexdigest())
+        earlier = [
+            e.path for e in scandir(folder) if (m := _PART.match(e.name)) and int(m.group(1)) == number
+        ]
+        with Staged(folder / f"{number:05d}-{part.md5}.part") as staged:
             staged.file.write(data)
             staged.commit()
+        for path in earlier:
+            if Path(path).name != f"{number:05d}-{part.md5}.part":
+                Path(path).unlink(missing_ok=True)
+        return part
 
-    def part_numbers(self, bucket: str, key: str, upload_id: str) -> frozenset[int]:
+    def parts(self, bucket: str, key: str, upload_id: str) -> list[StoredPart]:
         self.upload_options(bucket, key, upload_id)
-        names = (_PART.match(e.name) for e in scandir(self._upload_dir(bucket, upload_id)))
-        return frozenset(int(m.group(1)) for m in names if m)
+        found = []
+        for entry in scandir(self._upload_dir(bucket, upload_id)):
+            match = _PART.match(entry.name)
+            if match:
+                size = entry.stat(follow_symlinks=False).st_size
+                found.append(StoredPart(int(match.group(1)), size, match.group(2)))
+        return sorted(found, key=lambda p: p.number)
 
-    def part_chunks(self, bucket: str, key: str, upload_id: str, number: int) -> Iterator[bytes]:
-        path = self._upload_dir(bucket, upload_id) / f"{number:05d}.part"
-        with open_nofollow(path) as fh:
-            while chunk := fh.read(CHUNK):
-                yield chunk
+    def commit_upload(
+        self, bucket: str, key: str, upload_id: str, parts: Sequence[StoredPart], options: WriteOptions
+    ) -> StoredBlob:
+        stored = {p.number: p for p in self.parts(bucket, key, upload_id)}
+        for part in parts:
+            if stored.get(part.number) != part:
+                raise InvalidArgument(f"part {part.number} of upload {upload_id} is not the one stored")
+        target = self._prepare(bucket, key)
+        location = f"{target.name}.{upload_id}.parts"
+        info = committed(key, parts, options, location)
+        (self._upload_dir(bucket, upload_id) / "upload.json").unlink(missing_ok=True)
+        with Staged(target) as staged:
+            staged.file.write(_trailer(info))
+            staged.flush()
+            with self._swap(bucket, key):
+                os.rename(self._upload_dir(bucket, upload_id), target.parent / location)
+                staged.commit()
+        return info
 
     def drop_upload(self, bucket: str, key: str, upload_id: str) -> None:
         self.upload_options(bucket, key, upload_id)
         shutil.rmtree(self._upload_dir(bucket, upload_id), ignore_errors=True)
 
+    # -- crash leftovers -----------------------------------------------------------------
+    def reclaim(self, older_than: float) -> Reclaimed:
+        """Remove temporary files, unfinished uploads, and parts folders no blob names,
+        older than ``older_than`` seconds. Returns what was removed."""
+        if not self._root.exists:
+            return Reclaimed()
+        cutoff = time.time() - older_than
+        tally = _Reclaim(cutoff)
+        blobs = self._root.sub("blobs")
+        for entry in _all_entries(blobs):
+            if entry.name.startswith((".tmp-", ".trash-")):
+                tally.remove(Path(entry.path), force=entry.name.startswith(".trash-"))
+        for bucket in scandir(blobs):
+            if not bucket.is_dir(follow_symlinks=False):
+                continue
+            for upload in scandir(Path(bucket.path) / "uploads"):
+                if tally.remove(Path(upload.path)):
+                    tally.uploads += 1
+            for folder in scandir(Path(bucket.path) / "objects"):
+                if folder.is_dir(follow_symlinks=False):
+                    self._reclaim_folder(Path(folder.path), tally)
+        return tally.result()
+
+    def _reclaim_folder(self, folder: Path, tally: _Reclaim) -> None:
+        for entry in _all_entries(folder):
+            path = Path(entry.path)
+            if entry.name.startswith(".tmp-"):
+                tally.remove(path)
+                continue
+            match = _PARTS_DIR.match(entry.name)
+            if match is None:
+                continue
+            try:
+                with open_nofollow(folder / match.group(1)) as fh:
+                    wanted = _read_trailer(fh, folder / match.group(1)).location
+            except (FileNotFoundError, ProviderError):
+                wanted = ""
+            if wanted != entry.name:
+                tally.remove(path)
+
+
+def _all_entries(path: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(path) as entries:
+            return list(entries)
+    except FileNotFoundError:
+        return []
+
+
+class _Reclaim:
+    """Counts what reclaiming removes; removes only what is older than ``cutoff``."""
+
+    def __init__(self, cutoff: float) -> None:
+        self.cutoff = cutoff
+        self.files = 0
+        self.uploads = 0
+        self.bytes = 0
+
+    def remove(self, path: Path, *, force: bool = False) -> bool:
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return False
+        if not force and st.st_mtime > self.cutoff:
+            return False
+        if path.is_dir() and not path.is_symlink():
+            for dirpath, _, files in os.walk(path):
+                for name in files:
+                    with contextlib.suppress(FileNotFoundError):
+                        self.bytes += os.lstat(os.path.join(dirpath, name)).st_blocks * 512
+                    self.files += 1
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            self.bytes += st.st_blocks * 512
+            self.files += 1
+            path.unlink(missing_ok=True)
+        return True
+
+    def result(self) -> Reclaimed:
+        return Reclaimed(files=self.files, uploads=self.uploads, bytes=self.bytes)
+
 
 class DirectoryStateStore:
     """``state.json`` under an exclusive ``flock``; rewritten (atomically) only when changed."""
 
-    def __init__(self, root: Path) -> None:
-        self._path = root / "state.json"
-        self._lock = root / "locks" / "state.lock"
+    def __init__(self, root: DirectoryRoot) -> None:
+        self._root = root
 
     @contextmanager
-    def transaction(self) -> Iterator[dict[str, Any]]:
-        with flock(self._lock):
+    def transaction(self, create: bool = False) -> Iterator[State]:
+        if create:
+            self._root.ensure()
+        else:
+            self._root.require()
+        path = self._root.sub("state.json")
+        with flock(self._root.sub("locks", "state.lock")):
             try:
-                raw = self._path.read_bytes()
+                raw = open_nofollow(path).read()
             except FileNotFoundError:
                 raw = b""
-            doc: dict[str, Any] = json.loads(raw) if raw else new_state()
-            yield doc
-            new = json.dumps(doc).encode()
+            state = State.from_json(json.loads(raw)) if raw else State()
+            yield state
+            new = json.dumps(state.to_json()).encode()
             if new != raw:
-                write_json(self._path, doc)
+                write_json(path, state.to_json())

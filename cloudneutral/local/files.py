@@ -1,9 +1,12 @@
-"""Small file-system tools of the directory backend: atomic replacement and locks.
+"""Small file-system tools of the directory backend: confinement, atomic replacement, locks.
 
-Every file of a local root is written through :class:`Staged`: a temporary ``.tmp-*``
-file in the target's own directory, flushed with ``fsync`` and renamed over the target,
-so a reader sees the whole old file or the whole new one. Names starting with ``.`` are
-never data, so what a crash leaves behind is invisible.
+Every path under a local root goes through :class:`Confined`, which refuses to pass
+through a symbolic link (a planted link is a ``ProviderError`` naming the path), so nothing
+is read, written or deleted outside the root. Every file is written through
+:class:`Staged`: a temporary ``.tmp-*`` file in the target's own directory, flushed with
+``fsync`` and renamed over the target, so a reader sees the whole old file or the whole new
+one. Names starting with ``.`` are never data, so what a crash leaves behind is invisible
+(and reclaimed later, see :mod:`.directory`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,15 +22,43 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
-__all__ = ["NOFOLLOW", "Staged", "flock", "fsync_dir", "open_nofollow", "scandir", "write_json"]
+from ..errors import ProviderError
+
+__all__ = ["NOFOLLOW", "Confined", "Staged", "flock", "fsync_dir", "open_nofollow", "scandir", "write_json"]
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+class Confined:
+    """Paths under ``root`` that never pass through a symbolic link.
+
+    :meth:`path` checks every existing component below the root with ``lstat``; a link
+    (or a file where a folder must be) raises ``ProviderError``. Files are then opened
+    with ``O_NOFOLLOW``, so a link planted between the check and the open fails too.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, *parts: str) -> Path:
+        current = self.root
+        for index, part in enumerate(parts):
+            current = current / part
+            try:
+                mode = os.lstat(current).st_mode
+            except FileNotFoundError:
+                return self.root.joinpath(*parts)  # nothing further down exists yet
+            if stat.S_ISLNK(mode):
+                raise ProviderError(f"local root: {current} is a symbolic link; refusing to follow it")
+            if index < len(parts) - 1 and not stat.S_ISDIR(mode):
+                raise ProviderError(f"local root: {current} is not a directory")
+        return current
 
 
 def fsync_dir(path: Path) -> None:
     """Make a rename in directory ``path`` durable, where the platform allows."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | NOFOLLOW)
     except OSError:  # some platforms cannot open directories; the rename stands anyway
         return
     try:
@@ -43,20 +75,27 @@ class Staged:
     Leaving the ``with`` block without committing removes the temporary file.
     """
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, *, durable: bool = True) -> None:
         self.target = target
+        self.durable = durable
         fd, name = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         self.path = Path(name)
         self.file = os.fdopen(fd, "wb")
         self._done = False
 
-    def commit(self) -> None:
+    def flush(self) -> None:
+        """Write everything out (and ``fsync`` it when durable); the file stays open."""
         self.file.flush()
-        os.fsync(self.file.fileno())
+        if self.durable:
+            os.fsync(self.file.fileno())
+
+    def commit(self) -> None:
+        self.flush()
         self.file.close()
         os.replace(self.path, self.target)
         self._done = True
-        fsync_dir(self.target.parent)
+        if self.durable:
+            fsync_dir(self.target.parent)
 
     def __enter__(self) -> Staged:
         return self
@@ -77,9 +116,14 @@ def write_json(path: Path, doc: object) -> None:
 
 @contextmanager
 def flock(path: Path, *, shared: bool = False) -> Iterator[None]:
-    """Hold an advisory lock on ``path`` (created if missing); threads contend too, since
-    each holder opens its own file description."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    """Hold an advisory lock on ``path`` (created if missing, never through a link); threads
+    contend too, since each holder opens its own file description."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | NOFOLLOW, 0o600)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise ProviderError(f"local root: lock file {path} is a symbolic link") from exc
+        raise
     try:
         fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         yield
@@ -88,6 +132,7 @@ def flock(path: Path, *, shared: bool = False) -> Iterator[None]:
 
 
 def scandir(path: str | Path) -> list[os.DirEntry[str]]:
+    """The entries of ``path`` not starting with ``.``; none when it does not exist."""
     try:
         with os.scandir(path) as entries:
             return [e for e in entries if not e.name.startswith(".")]
@@ -96,4 +141,10 @@ def scandir(path: str | Path) -> list[os.DirEntry[str]]:
 
 
 def open_nofollow(path: Path) -> BinaryIO:
-    return open(os.open(path, os.O_RDONLY | NOFOLLOW), "rb")
+    """``path`` opened for reading; a symbolic link there -> ``ProviderError``."""
+    try:
+        return open(os.open(path, os.O_RDONLY | NOFOLLOW), "rb")
+    except OSError as exc:
+        if os.path.islink(path):
+            raise ProviderError(f"local root: {path} is a symbolic link; refusing to follow it") from exc
+        raise

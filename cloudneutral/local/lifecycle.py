@@ -1,7 +1,7 @@
 """State machines that advance when observed, never by the wall clock; the catalogue.
 
-A record in the state document carries ``state``, the states still to come in ``next``
-and ``seen``, how often the current state has been observed. :func:`begin` starts a
+A record (:mod:`.records`) carries ``state``, the states still to come in ``next`` and
+``seen``, how often the current state has been observed. :func:`begin` starts a
 transition; :func:`observe` reports the record as it is and then, once the current state
 has been observed ``steps`` times, moves it one state on. So with the default
 ``steps=1`` every transitional state is seen exactly once: ``create`` answers ``pending``,
@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import copy
 import secrets
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
 from ..errors import InvalidArgument, NotFound
+from .records import Record
 
 __all__ = [
     "GONE",
@@ -26,12 +28,13 @@ __all__ = [
     "ZONES",
     "begin",
     "check_zone",
-    "new_record",
+    "new_id",
     "observe",
     "observed_page",
-    "page",
     "require",
 ]
+
+R = TypeVar("R", bound=Record)
 
 #: The pseudo-state after which a record no longer exists.
 GONE = "gone"
@@ -39,24 +42,24 @@ GONE = "gone"
 REGION = "local"
 ZONES = ("local-a", "local-b")
 
-#: name, vCPUs, memory in MiB, disk in GiB
+#: name, vCPUs, memory in MiB, disk in GiB, CPU architecture
 SIZES = (
-    ("local.micro", 1, 512, 5),
-    ("local.small", 1, 1024, 10),
-    ("local.medium", 2, 4096, 20),
-    ("local.large", 4, 16384, 40),
-    ("local.xlarge", 8, 32768, 80),
+    ("local.micro", 1, 512, 5, "x86_64"),
+    ("local.small", 1, 1024, 10, "x86_64"),
+    ("local.medium", 2, 4096, 20, "x86_64"),
+    ("local.large", 4, 16384, 40, "x86_64"),
+    ("local.xlarge", 8, 32768, 80, "x86_64"),
 )
 
-#: id, name, OS family
+#: id, name, OS family, CPU architecture
 IMAGES = (
-    ("img-ubuntu-22.04", "ubuntu-22.04", "ubuntu"),
-    ("img-ubuntu-24.04", "ubuntu-24.04", "ubuntu"),
-    ("img-debian-11", "debian-11", "debian"),
-    ("img-debian-12", "debian-12", "debian"),
-    ("img-fedora-40", "fedora-40", "fedora"),
-    ("img-windows-2019", "windows-server-2019", "windows"),
-    ("img-windows-2022", "windows-server-2022", "windows"),
+    ("img-ubuntu-22.04", "ubuntu-22.04", "ubuntu", "x86_64"),
+    ("img-ubuntu-24.04", "ubuntu-24.04", "ubuntu", "x86_64"),
+    ("img-debian-11", "debian-11", "debian", "x86_64"),
+    ("img-debian-12", "debian-12", "debian", "x86_64"),
+    ("img-fedora-40", "fedora-40", "fedora", "x86_64"),
+    ("img-windows-2019", "windows-server-2019", "windows", "x86_64"),
+    ("img-windows-2022", "windows-server-2022", "windows", "x86_64"),
 )
 
 
@@ -69,63 +72,57 @@ def check_zone(zone: str | None) -> str:
     return zone
 
 
-def new_record(doc: dict[str, Any], table: str, prefix: str, **fields: Any) -> dict[str, Any]:
-    """Add a record with a fresh ``PREFIX-<hex>`` id and the next sequence number."""
-    doc["seq"] += 1
-    record_id = f"{prefix}-{secrets.token_hex(8)}"
-    record: dict[str, Any] = {"id": record_id, "seq": doc["seq"], "state": "", "next": [], "seen": 0}
-    record.update(fields)
-    doc[table][record_id] = record
-    return record
+def new_id(prefix: str) -> str:
+    """A fresh ``PREFIX-<hex>`` id."""
+    return f"{prefix}-{secrets.token_hex(8)}"
 
 
-def require(doc: dict[str, Any], table: str, record_id: str, kind: str) -> dict[str, Any]:
+def require(table: dict[str, R], record_id: str, kind: str) -> R:
     """The record ``record_id`` of ``table``. Missing -> ``NotFound``."""
-    record: dict[str, Any] | None = doc[table].get(record_id)
+    record = table.get(record_id)
     if record is None:
         raise NotFound(f"no {kind} {record_id!r}")
     return record
 
 
-def begin(table: dict[str, Any], record: dict[str, Any], state: str, *then: str, steps: int) -> None:
+def begin(table: dict[str, R], record: R, state: str, *then: str, steps: int) -> None:
     """Put ``record`` in ``state``, to be followed by ``then``; at once when ``steps`` is 0."""
-    record.update(state=state, next=list(then), seen=0)
+    record.state, record.next, record.seen = state, list(then), 0
     if steps == 0:
-        while record["next"]:
+        while record.next:
             _advance(table, record)
 
 
-def _advance(table: dict[str, Any], record: dict[str, Any]) -> None:
-    record["state"] = record["next"].pop(0)
-    record["seen"] = 0
-    if record["state"] == GONE:
-        del table[record["id"]]
+def _advance(table: dict[str, R], record: R) -> None:
+    record.state = record.next.pop(0)
+    record.seen = 0
+    if record.state == GONE:
+        del table[record.id]
 
 
-def observe(table: dict[str, Any], record: dict[str, Any], steps: int) -> dict[str, Any]:
+def observe(table: dict[str, R], record: R, steps: int) -> R:
     """A copy of ``record`` as it is now; then advance it if it has been seen enough."""
     seen = copy.deepcopy(record)
-    record["seen"] += 1
-    if record["next"] and record["seen"] >= steps:
+    record.seen += 1
+    if record.next and record.seen >= steps:
         _advance(table, record)
     return seen
 
 
-def page(table: dict[str, Any], page_size: int, token: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """Records in creation order after ``token`` (the last sequence number returned)."""
+def observed_page(
+    table: dict[str, R],
+    page_size: int,
+    token: str | None,
+    steps: int,
+    keep: Callable[[R], bool] = lambda _: True,
+) -> tuple[list[R], str | None]:
+    """Records in creation order after ``token`` (the last sequence number returned; records
+    added or removed meanwhile never shift a page), each observed once as a ``get`` would."""
     try:
         after = int(token) if token is not None else 0
     except ValueError:
         raise InvalidArgument(f"invalid page token {token!r}") from None
-    rest = sorted((r for r in table.values() if r["seq"] > after), key=lambda r: int(r["seq"]))
+    rest = sorted((r for r in table.values() if r.seq > after and keep(r)), key=lambda r: r.seq)
     chosen = rest[:page_size]
-    more = len(rest) > page_size
-    return chosen, (str(chosen[-1]["seq"]) if more else None)
-
-
-def observed_page(
-    table: dict[str, Any], page_size: int, token: str | None, steps: int
-) -> tuple[list[dict[str, Any]], str | None]:
-    """:func:`page`, each record observed once (as a ``get`` would)."""
-    chosen, next_token = page(table, page_size, token)
+    next_token = str(chosen[-1].seq) if len(rest) > page_size else None
     return [observe(table, record, steps) for record in chosen], next_token

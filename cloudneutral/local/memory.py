@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+import hashlib
 import io
 import secrets
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, BinaryIO
 
 import attrs
 
 from ..driver import WriteOptions
 from ..errors import AlreadyExists, Conflict, NotFound
-from .store import CHUNK, Backend, StoredBlob, Tally, key_order, new_state, utcnow
+from .records import State
+from .store import Backend, Readable, Reclaimed, StoredBlob, StoredPart, Tally, committed, key_order, utcnow
 
 __all__ = ["memory_backend"]
 
@@ -57,7 +58,7 @@ class _Upload:
     bucket: str
     key: str
     options: WriteOptions
-    parts: dict[int, bytes] = attrs.field(factory=dict)
+    parts: dict[int, tuple[StoredPart, bytes]] = attrs.field(factory=dict)
 
 
 class MemoryBlobStore:
@@ -114,32 +115,29 @@ class MemoryBlobStore:
         with self._lock:
             return self._entry(bucket, key)[0]
 
-    def open(self, bucket: str, key: str) -> tuple[StoredBlob, BinaryIO]:
+    def open(self, bucket: str, key: str) -> tuple[StoredBlob, Readable]:
         with self._lock:
             info, data = self._entry(bucket, key)
         return info, io.BytesIO(data)
 
-    def write(
-        self,
-        bucket: str,
-        key: str,
-        chunks: Iterable[bytes],
-        options: WriteOptions,
-        etag: str | None = None,
-    ) -> StoredBlob:
-        self.bucket_created(bucket)  # fail early when the bucket is missing
-        tally = Tally()
-        data = b"".join(tally.add(bytes(chunk)) for chunk in chunks)
-        info = tally.blob(key, options, etag)
+    def _put(self, bucket: str, info: StoredBlob, data: bytes) -> StoredBlob:
         with self._lock:
             b = self._bucket(bucket)
-            b.blobs[key] = (info, data)
+            b.blobs[info.key] = (info, data)
             b.ordered = None
         return info
 
-    def delete(self, bucket: str, key: str) -> None:
+    def write(self, bucket: str, key: str, chunks: Iterable[bytes], options: WriteOptions) -> StoredBlob:
+        self.bucket_created(bucket)  # fail early when the bucket is missing
+        tally = Tally()
+        data = b"".join(tally.add(bytes(chunk)) for chunk in chunks)
+        return self._put(bucket, tally.blob(key, options), data)
+
+    def delete(self, bucket: str, key: str, if_match: str | None = None) -> None:
         with self._lock:
-            self._entry(bucket, key)
+            info, _ = self._entry(bucket, key)
+            if if_match is not None and info.etag != if_match:
+                raise Conflict(f"blob {key!r} is at version {info.etag}, not {if_match}")
             b = self._bucket(bucket)
             del b.blobs[key]
             b.ordered = None
@@ -161,40 +159,49 @@ class MemoryBlobStore:
         with self._lock:
             return self._upload(bucket, key, upload_id).options
 
-    def put_part(self, bucket: str, key: str, upload_id: str, number: int, data: bytes) -> None:
+    def put_part(self, bucket: str, key: str, upload_id: str, number: int, data: bytes) -> StoredPart:
+        part = StoredPart(number, len(data), hashlib.md5(data).hexdigest())
         with self._lock:
-            self._upload(bucket, key, upload_id).parts[number] = bytes(data)
+            self._upload(bucket, key, upload_id).parts[number] = (part, bytes(data))
+        return part
 
-    def part_numbers(self, bucket: str, key: str, upload_id: str) -> frozenset[int]:
+    def parts(self, bucket: str, key: str, upload_id: str) -> list[StoredPart]:
         with self._lock:
-            return frozenset(self._upload(bucket, key, upload_id).parts)
+            return [p for _, (p, _) in sorted(self._upload(bucket, key, upload_id).parts.items())]
 
-    def part_chunks(self, bucket: str, key: str, upload_id: str, number: int) -> Iterator[bytes]:
+    def commit_upload(
+        self, bucket: str, key: str, upload_id: str, parts: Sequence[StoredPart], options: WriteOptions
+    ) -> StoredBlob:
         with self._lock:
-            data = self._upload(bucket, key, upload_id).parts[number]
-        view = memoryview(data)
-        for offset in range(0, len(view), CHUNK):
-            yield bytes(view[offset : offset + CHUNK])
+            upload = self._upload(bucket, key, upload_id)
+            data = b"".join(upload.parts[p.number][1] for p in parts)
+            info = self._put(bucket, committed(key, parts, options), data)
+            del self._uploads[upload_id]
+            return info
 
     def drop_upload(self, bucket: str, key: str, upload_id: str) -> None:
         with self._lock:
             self._upload(bucket, key, upload_id)
             del self._uploads[upload_id]
 
+    def reclaim(self, older_than: float) -> Reclaimed:
+        """Nothing outlives a crash in memory."""
+        return Reclaimed()
+
 
 class MemoryStateStore:
-    """The state document in a dict; a failed transaction leaves it untouched."""
+    """The state in memory; a failed transaction leaves it untouched."""
 
     def __init__(self, lock: threading.RLock) -> None:
         self._lock = lock
-        self._doc = new_state()
+        self._state = State()
 
     @contextmanager
-    def transaction(self) -> Iterator[dict[str, Any]]:
+    def transaction(self, create: bool = False) -> Iterator[State]:
         with self._lock:
-            working = copy.deepcopy(self._doc)
+            working = copy.deepcopy(self._state)
             yield working
-            self._doc = working
+            self._state = working
 
 
 class _Sparse:
@@ -263,3 +270,7 @@ class MemoryDiskStore:
     def delete(self, name: str) -> None:
         with self._lock:
             self._images.pop(name, None)
+
+    def reclaim(self, older_than: float) -> Reclaimed:
+        """Nothing outlives a crash in memory."""
+        return Reclaimed()

@@ -1,11 +1,12 @@
-"""``open_provider(url)`` and :class:`LocalProvider`: the provider behind ``local://``.
+"""The provider behind ``local://``: :class:`LocalProvider` and its :data:`OPENER`.
 
 URL options (anything else is a ``ConfigurationError``):
 
 ``root=DIR``
-    Persist everything under ``DIR`` (created if missing; it must be empty or an earlier
-    root), so separate processes share buckets, servers and volumes. See
-    :mod:`cloudneutral.local.directory` for the layout and its atomicity guarantees.
+    Persist everything under ``DIR``, so separate processes share buckets, servers and
+    volumes. The directory is created by the first write; it must then be empty or an
+    earlier root. Reading a root that does not exist raises ``NotFound``. See
+    :mod:`cloudneutral.local.directory` for the layout and its guarantees.
 ``name=NAME``
     Without ``root``, every ``connect("local://")`` gets its own empty in-memory store;
     connections giving the same ``name`` share one store for the life of the process.
@@ -14,11 +15,16 @@ URL options (anything else is a ``ConfigurationError``):
     creating ...) lasts; default 1, ``0`` completes transitions at once.
 ``max_servers=N``, ``max_volumes=N``
     Account limits beyond which creation raises ``QuotaExceeded``.
+``reclaim_after=SECONDS``
+    Age after which leftovers of crashed writers under ``root`` (temporary files,
+    unfinished uploads) are reclaimed; default one day. :meth:`LocalProvider.reclaim`
+    (``cloudneutral gc``) does it on demand.
 """
 
 from __future__ import annotations
 
 import errno
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import (
@@ -32,19 +38,19 @@ from ..errors import (
     TransientError,
 )
 from ..models import Capability
-from ..registry import ConnectionURL
+from ..redaction import redact
+from ..registry import ConnectionURL, Opener, Option
 from .blobs import LocalBlobDriver
-from .compute import LocalComputeDriver
 from .memory import memory_backend
-from .store import Backend
+from .servers import LocalServerDriver
+from .store import Backend, Reclaimed
 from .volumes import LocalVolumeData, LocalVolumeDriver
 
-__all__ = ["LocalProvider", "open_provider"]
-
-OPTIONS = ("root", "name", "steps", "max_servers", "max_volumes")
+__all__ = ["OPENER", "LocalProvider"]
 
 _QUOTA_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EMFILE, errno.ENFILE}
 _TRANSIENT_ERRNOS = {errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR, errno.EBUSY, errno.ETIMEDOUT}
+DEFAULT_RECLAIM_AFTER = 86400
 
 
 class LocalProvider:
@@ -63,7 +69,7 @@ class LocalProvider:
     ) -> None:
         self.backend = backend
         self.blobs = LocalBlobDriver(backend.blobs, self.name)
-        self.compute = LocalComputeDriver(
+        self.servers = LocalServerDriver(
             backend.state, steps=steps, max_servers=max_servers, provider=self.name
         )
         self.volumes = LocalVolumeDriver(
@@ -75,16 +81,26 @@ class LocalProvider:
         """The directory everything is persisted in; ``None`` in memory."""
         return self.backend.root
 
+    def natives(self) -> Sequence[object]:
+        return (self, self.backend)
+
     def volume_data(self, volume_id: str) -> LocalVolumeData:
         """The bytes of a volume. Missing -> ``NotFound``."""
         return self.volumes.data(volume_id)
+
+    def reclaim(self, older_than: float = 0.0) -> Reclaimed:
+        """Remove what crashed writers left under the root (temporary files, unfinished
+        uploads, orphaned parts) older than ``older_than`` seconds; return what went."""
+        blobs = self.backend.blobs.reclaim(older_than)
+        disks = self.backend.disks.reclaim(older_than)
+        return Reclaimed(blobs.files + disks.files, blobs.uploads, blobs.bytes + disks.bytes)
 
     def translate_error(self, exc: Exception) -> CloudError:
         """Map what the disk or the state files raise; the stores raise the rest themselves."""
         if isinstance(exc, CloudError):
             return exc
-        message = f"{type(exc).__name__}: {exc}"
-        if isinstance(exc, FileNotFoundError):
+        message = redact(f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
             return NotFound(message)
         if isinstance(exc, FileExistsError):
             return AlreadyExists(message)
@@ -105,40 +121,42 @@ class LocalProvider:
         return f"LocalProvider(root={self.root})" if self.root else "LocalProvider(memory)"
 
 
-def _count(url: ConnectionURL, name: str, default: int | None) -> int | None:
-    raw = url.option(name)
-    if raw is None:
-        return default
-    if not raw.isdigit():
-        raise ConfigurationError(f"local option {name}={raw!r} must be a whole number >= 0")
-    return int(raw)
-
-
-def open_provider(url: ConnectionURL) -> LocalProvider:
+def open_local(url: ConnectionURL) -> LocalProvider:
     """Open ``local://[BUCKET[/PREFIX]][?root=DIR|name=NAME][&steps=N]...``.
 
     The bucket in the URL is not created: create it with ``cloud.blobs.create_bucket``.
     """
-    unknown = sorted(set(url.options) - set(OPTIONS))
-    if unknown:
-        raise ConfigurationError(f"unknown local option(s) {', '.join(unknown)}; known: {', '.join(OPTIONS)}")
-    root, name = url.option("root"), url.option("name")
+    root, name = url.str_option("root"), url.str_option("name")
     if root is not None and name is not None:
         raise ConfigurationError("give local option root (a directory) or name (in memory), not both")
     if root == "" or name == "":
         raise ConfigurationError("local options root and name may not be empty")
-    steps = _count(url, "steps", 1)
     if root is not None:
         try:
             from .directory import directory_backend
         except ImportError as exc:  # fcntl: POSIX only
             raise ConfigurationError(f"local option root needs a POSIX system: {exc}") from exc
-        backend = directory_backend(Path(root))
+        backend = directory_backend(Path(root), reclaim_after=float(url.int_option("reclaim_after") or 0))
     else:
         backend = memory_backend(name)
     return LocalProvider(
         backend,
-        steps=steps if steps is not None else 1,
-        max_servers=_count(url, "max_servers", None),
-        max_volumes=_count(url, "max_volumes", None),
+        steps=url.int_option("steps") or 0,
+        max_servers=url.int_option("max_servers"),
+        max_volumes=url.int_option("max_volumes"),
     )
+
+
+OPENER = Opener(
+    scheme="local",
+    open_driver=open_local,
+    options=(
+        Option("root", help="persist under this directory (shared by processes); default: memory"),
+        Option("name", help="share one in-memory store between connections giving this name"),
+        Option("steps", "int", 1, "observations each transitional state lasts (0: instant)", minimum=0),
+        Option("max_servers", "int", None, "servers beyond this raise QuotaExceeded", minimum=0),
+        Option("max_volumes", "int", None, "volumes beyond this raise QuotaExceeded", minimum=0),
+        Option("reclaim_after", "int", DEFAULT_RECLAIM_AFTER, "seconds before crash leftovers are reclaimed"),
+    ),
+    doc="in memory by default, or persisted under a directory; every capability, no account",
+)

@@ -10,12 +10,17 @@ from __future__ import annotations
 import errno
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import NotFound
 from .files import NOFOLLOW, Staged
-from .store import CHUNK
+from .store import CHUNK, Reclaimed
+
+if TYPE_CHECKING:
+    from .directory import DirectoryRoot
 
 __all__ = ["DirectoryDiskStore"]
 
@@ -26,15 +31,16 @@ _ZEROS = memoryview(bytes(CHUNK))
 class DirectoryDiskStore:
     """Images as sparse files: ``truncate`` sets the size, only written ranges use blocks."""
 
-    def __init__(self, root: Path) -> None:
-        self._dir = root / "disks"
+    def __init__(self, root: DirectoryRoot) -> None:
+        self._root = root
 
     def _path(self, name: str) -> Path:
         if not _IMAGE.match(name):
             raise NotFound(f"no disk image {name!r}")
-        return self._dir / f"{name}.img"
+        return self._root.sub("disks", f"{name}.img")
 
     def create(self, name: str, size: int, source: str | None = None) -> None:
+        self._root.ensure()
         with Staged(self._path(name)) as staged:
             fd = staged.file.fileno()
             os.ftruncate(fd, size)
@@ -51,7 +57,7 @@ class DirectoryDiskStore:
 
     def size(self, name: str) -> int:
         try:
-            return self._path(name).stat().st_size
+            return os.lstat(self._path(name)).st_size
         except FileNotFoundError:
             raise NotFound(f"no disk image {name!r}") from None
 
@@ -85,6 +91,20 @@ class DirectoryDiskStore:
 
     def delete(self, name: str) -> None:
         self._path(name).unlink(missing_ok=True)
+
+    def reclaim(self, older_than: float) -> Reclaimed:
+        """Remove temporary image files (``.tmp-*``) of crashed writers older than
+        ``older_than`` seconds."""
+        if not self._root.exists:
+            return Reclaimed()
+        cutoff, files, freed = time.time() - older_than, 0, 0
+        for entry in os.scandir(self._root.sub("disks")):
+            if entry.name.startswith(".tmp-") and entry.is_file(follow_symlinks=False):
+                st = entry.stat(follow_symlinks=False)
+                if st.st_mtime <= cutoff:
+                    Path(entry.path).unlink(missing_ok=True)
+                    files, freed = files + 1, freed + st.st_blocks * 512
+        return Reclaimed(files=files, bytes=freed)
 
 
 def _data_ranges(fd: int, end: int) -> Iterator[tuple[int, int]]:

@@ -2,12 +2,13 @@
 
 Three small stores make a :class:`Backend`:
 
-* :class:`BlobStore` keeps buckets, blobs and the staged parts of multipart uploads. A
-  blob's bytes and its :class:`StoredBlob` attributes become visible together or not at
-  all, and a failed write leaves the previous blob in place.
-* :class:`StateStore` keeps one JSON document of servers, volumes and snapshots, changed
-  only inside :meth:`StateStore.transaction`, which is serialised across threads and, for a
-  directory, across processes.
+* :class:`BlobStore` keeps buckets, blobs and the parts of unfinished uploads. A blob's
+  bytes and its :class:`StoredBlob` attributes become visible together or not at all, and
+  a failed write leaves the previous blob in place. A blob written in parts keeps its
+  parts as they were written (committing moves them, never copies them).
+* :class:`StateStore` keeps the :class:`~.records.State` of servers, volumes and
+  snapshots, changed only inside :meth:`StateStore.transaction`, which is serialised
+  across threads and, for a directory, across processes.
 * :class:`DiskStore` keeps the sparse bytes behind volumes and snapshots.
 
 Stores raise :mod:`cloudneutral.errors` themselves for every failure a caller can cause;
@@ -18,26 +19,30 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, Protocol
 
 import attrs
 
+from .._reading import composite_md5
 from ..driver import WriteOptions
+from .records import State
 
 __all__ = [
     "CHUNK",
     "Backend",
     "BlobStore",
     "DiskStore",
+    "Reclaimed",
     "StateStore",
     "StoredBlob",
+    "StoredPart",
     "Tally",
+    "committed",
     "key_order",
-    "new_state",
-    "quoted_md5",
+    "new_etag",
     "utcnow",
 ]
 
@@ -55,47 +60,66 @@ def key_order(key: str) -> bytes:
     return key.encode("utf-8")
 
 
-def quoted_md5(data: bytes) -> str:
-    """The ETag of a single-part blob or of one part: its MD5 hex digest in double quotes."""
-    return f'"{hashlib.md5(data).hexdigest()}"'
+def new_etag(content: str, modified: _dt.datetime) -> str:
+    """The ETag of a blob version: opaque, quoted, different for every write (even of the
+    same bytes), and never the content's MD5, so code that takes one for the other fails
+    here as it would on S3 multipart or Azure. The one ETag rule of the local provider."""
+    return '"' + hashlib.sha256(f"{content}|{modified.isoformat()}".encode()).hexdigest()[:32] + '"'
+
+
+@attrs.frozen
+class StoredPart:
+    """One part of a blob written in parts: its number, size and MD5 (hex)."""
+
+    number: int
+    size: int
+    md5: str
 
 
 @attrs.frozen
 class StoredBlob:
-    """What a store knows of one blob. ``etag`` is quoted; digests are lower-case hex."""
+    """What a store knows of one blob. ``md5``/``sha256`` are of the whole content (known
+    for blobs written in one piece); ``parts`` describe a blob committed from parts, whose
+    bytes a directory store keeps in the folder ``location``."""
 
     key: str
     size: int
     etag: str
-    md5: str
-    sha256: str
     content_type: str
     metadata: Mapping[str, str]
     modified: _dt.datetime
+    md5: str | None = None
+    sha256: str | None = None
+    parts: tuple[StoredPart, ...] = ()
+    location: str = ""
+
+    @property
+    def md5_parts(self) -> str | None:
+        """``HEX-N``: the MD5 of the parts' binary MD5s (S3's multipart rule), if in parts."""
+        return composite_md5([bytes.fromhex(p.md5) for p in self.parts]) if self.parts else None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "size": self.size,
-            "etag": self.etag,
-            "md5": self.md5,
-            "sha256": self.sha256,
-            "content_type": self.content_type,
-            "metadata": dict(self.metadata),
-            "modified": self.modified.isoformat(),
-        }
+        doc = attrs.asdict(self)
+        doc["modified"] = self.modified.isoformat()
+        doc["metadata"] = dict(self.metadata)
+        return doc
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> StoredBlob:
+        """Raises ``KeyError``/``TypeError``/``ValueError`` for another layout."""
         return cls(
             key=str(doc["key"]),
             size=int(doc["size"]),
             etag=str(doc["etag"]),
-            md5=str(doc["md5"]),
-            sha256=str(doc["sha256"]),
             content_type=str(doc["content_type"]),
             metadata={str(k): str(v) for k, v in doc["metadata"].items()},
             modified=_dt.datetime.fromisoformat(doc["modified"]),
+            md5=doc.get("md5"),
+            sha256=doc.get("sha256"),
+            parts=tuple(
+                StoredPart(int(p["number"]), int(p["size"]), str(p["md5"])) for p in doc.get("parts", ())
+            ),
+            location=str(doc.get("location", "")),
         )
 
 
@@ -113,20 +137,54 @@ class Tally:
         self._sha256.update(chunk)
         return chunk
 
-    def blob(self, key: str, options: WriteOptions, etag: str | None) -> StoredBlob:
-        """The attributes of the tallied data stored at ``key``; ``etag`` defaults to the
-        quoted MD5 (a multipart upload passes its own, S3 style)."""
-        md5 = self._md5.hexdigest()
+    def blob(self, key: str, options: WriteOptions) -> StoredBlob:
+        """The attributes of the tallied data stored at ``key`` now."""
+        modified = utcnow()
+        sha256 = self._sha256.hexdigest()
         return StoredBlob(
             key=key,
             size=self.size,
-            etag=etag or f'"{md5}"',
-            md5=md5,
-            sha256=self._sha256.hexdigest(),
+            etag=new_etag(sha256, modified),
             content_type=options.content_type,
             metadata=dict(options.metadata),
-            modified=utcnow(),
+            modified=modified,
+            md5=self._md5.hexdigest(),
+            sha256=sha256,
         )
+
+
+def committed(key: str, parts: Sequence[StoredPart], options: WriteOptions, location: str = "") -> StoredBlob:
+    """The attributes of a blob made of ``parts`` (in order), committed now."""
+    modified = utcnow()
+    return StoredBlob(
+        key=key,
+        size=sum(p.size for p in parts),
+        etag=new_etag(composite_md5([bytes.fromhex(p.md5) for p in parts]), modified),
+        content_type=options.content_type,
+        metadata=dict(options.metadata),
+        modified=modified,
+        parts=tuple(parts),
+        location=location,
+    )
+
+
+class Readable(Protocol):
+    """A seekable byte source of one blob version."""
+
+    def seek(self, offset: int) -> int: ...
+
+    def read(self, size: int) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+@attrs.frozen
+class Reclaimed:
+    """What :meth:`BlobStore.reclaim` removed: leftovers of crashed writers."""
+
+    files: int = 0
+    uploads: int = 0
+    bytes: int = 0
 
 
 class BlobStore(Protocol):
@@ -150,52 +208,51 @@ class BlobStore(Protocol):
     def stat(self, bucket: str, key: str) -> StoredBlob:
         """The attributes of one blob."""
 
-    def open(self, bucket: str, key: str) -> tuple[StoredBlob, BinaryIO]:
-        """The attributes and a seekable stream of one blob, both of the same version.
-        The stream may continue past ``size``; readers stop there. The caller closes it."""
+    def open(self, bucket: str, key: str) -> tuple[StoredBlob, Readable]:
+        """The attributes and a seekable stream of one blob, both of the same version. A
+        read that finds the version replaced meanwhile raises ``TransientError``."""
 
-    def write(
-        self,
-        bucket: str,
-        key: str,
-        chunks: Iterable[bytes],
-        options: WriteOptions,
-        etag: str | None = None,
-    ) -> StoredBlob:
+    def write(self, bucket: str, key: str, chunks: Iterable[bytes], options: WriteOptions) -> StoredBlob:
         """Store the concatenated ``chunks`` at ``key`` atomically, replacing any blob there.
+        If ``chunks`` raises (or the write fails), nothing changes and the error escapes."""
 
-        If ``chunks`` raises (or the write fails), nothing changes and the error escapes.
-        """
-
-    def delete(self, bucket: str, key: str) -> None:
-        """Delete one blob."""
+    def delete(self, bucket: str, key: str, if_match: str | None = None) -> None:
+        """Delete one blob (only the version with ETag ``if_match``: else ``Conflict``)."""
 
     def start_upload(self, bucket: str, key: str, options: WriteOptions) -> str:
-        """Begin staging a multipart upload of ``key``; return its id."""
+        """Begin an upload of ``key`` in parts; return its id."""
 
     def upload_options(self, bucket: str, key: str, upload_id: str) -> WriteOptions:
         """The options an upload was started with. Unknown upload (or another key) -> ``NotFound``."""
 
-    def put_part(self, bucket: str, key: str, upload_id: str, number: int, data: bytes) -> None:
-        """Stage part ``number``, replacing an earlier part of that number."""
+    def put_part(self, bucket: str, key: str, upload_id: str, number: int, data: bytes) -> StoredPart:
+        """Store part ``number``, replacing an earlier part of that number."""
 
-    def part_numbers(self, bucket: str, key: str, upload_id: str) -> frozenset[int]:
-        """The numbers of the parts staged so far."""
+    def parts(self, bucket: str, key: str, upload_id: str) -> list[StoredPart]:
+        """The parts stored so far, by number."""
 
-    def part_chunks(self, bucket: str, key: str, upload_id: str, number: int) -> Iterator[bytes]:
-        """The bytes of one staged part, in chunks."""
+    def commit_upload(
+        self, bucket: str, key: str, upload_id: str, parts: Sequence[StoredPart], options: WriteOptions
+    ) -> StoredBlob:
+        """Make ``parts`` (stored, in order) the blob at ``key`` atomically; the upload ends."""
 
     def drop_upload(self, bucket: str, key: str, upload_id: str) -> None:
-        """Discard an upload and its staged parts."""
+        """Discard an upload and its parts."""
+
+    def reclaim(self, older_than: float) -> Reclaimed:
+        """Remove what crashed writers left (temporary files, unfinished uploads) that is
+        older than ``older_than`` seconds."""
 
 
 class StateStore(Protocol):
-    """One JSON document of compute and volume state."""
+    """The :class:`~.records.State` of compute and volumes."""
 
-    def transaction(self) -> AbstractContextManager[dict[str, Any]]:
-        """Lock, load and yield the document; save it if the block ends without error.
+    def transaction(self, create: bool = False) -> AbstractContextManager[State]:
+        """Lock, load and yield the state; save it if the block ends without error.
 
-        Nothing another thread or process does can interleave with the block.
+        Nothing another thread or process does can interleave with the block. A store
+        that does not exist yet is created when ``create`` (a write that adds records),
+        else ``NotFound``.
         """
 
 
@@ -218,6 +275,9 @@ class DiskStore(Protocol):
     def delete(self, name: str) -> None:
         """Delete an image; a missing one is not an error."""
 
+    def reclaim(self, older_than: float) -> Reclaimed:
+        """Remove temporary image files older than ``older_than`` seconds."""
+
 
 @attrs.frozen
 class Backend:
@@ -227,8 +287,3 @@ class Backend:
     state: StateStore
     disks: DiskStore
     root: Path | None = None
-
-
-def new_state() -> dict[str, Any]:
-    """An empty state document."""
-    return {"seq": 0, "servers": {}, "volumes": {}, "snapshots": {}}

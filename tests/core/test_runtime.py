@@ -76,7 +76,7 @@ def test_backoff_never_exceeds_the_maximum() -> None:
 def test_non_idempotent_calls_are_not_retried() -> None:
     flaky = Flaky(1, NativeBoom("x"))
     with pytest.raises(errors.TransientError):
-        runtime().call(flaky, idempotent=False)
+        runtime().call_once(flaky)
     assert flaky.calls == 1
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cloudneutral.compute import pick_image, pick_size
 from cloudneutral.errors import NotFound
 from cloudneutral.models import Image, Size
+from cloudneutral.servers import pick_image, pick_size
 
 SIZES = [
     Size("big", 8, 32768),

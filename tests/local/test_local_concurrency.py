@@ -49,7 +49,7 @@ def run_all(spawn_python: Any, go: Path, code: str, argv: list[list[str]]) -> li
 
 
 def test_processes_creating_servers_at_once_lose_none(root: Path, tmp_path: Path, spawn_python: Any) -> None:
-    cloud = cloudneutral.connect(f"local://?root={root}")  # creates the root before the race
+    cloud = cloudneutral.connect(f"local://?root={root}")  # the root is created by the racers
     go = tmp_path / "go"
     run_all(spawn_python, go, CREATOR, [[str(root), str(go), str(w), str(EACH)] for w in range(WORKERS)])
     servers = list(cloud.servers.list(page_size=7))

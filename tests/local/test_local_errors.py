@@ -9,8 +9,7 @@ import pytest
 
 import cloudneutral
 from cloudneutral import errors
-from cloudneutral.local import LocalProvider, open_provider
-from cloudneutral.registry import parse_url
+from cloudneutral.local import LocalProvider
 
 
 @pytest.mark.parametrize(
@@ -27,7 +26,7 @@ from cloudneutral.registry import parse_url
     ],
 )
 def test_native_errors_map_to_portable_ones(exc: Exception, expected: type[errors.CloudError]) -> None:
-    provider = open_provider(parse_url("local://"))
+    provider = cloudneutral.connect("local://").driver
     error = provider.translate_error(exc)
     assert type(error) is expected
     assert str(exc) in error.message

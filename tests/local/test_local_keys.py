@@ -3,6 +3,7 @@ round-trips exactly; listings follow S3's UTF-8 byte order."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -48,7 +49,10 @@ def test_hostile_keys_stay_inside_the_root(tmp_path: Path) -> None:
     assert driver is not None
     before = files_under(tmp_path)
     for key in HOSTILE:  # straight to the driver: the portable layer would refuse most
-        driver.put_blob("bkt", key, key.encode(), WriteOptions(content_type="text/plain"))
+        data = key.encode()
+        driver.put_blob(
+            "bkt", key, data, WriteOptions(content_type="text/plain"), hashlib.md5(data).hexdigest()
+        )
     written = files_under(tmp_path) - before
     assert written and all(root in p.parents for p in written)
     assert not (tmp_path / "escape").exists() and not (tmp_path / "deep" / "escape").exists()
@@ -65,7 +69,7 @@ def test_a_hostile_bucket_name_is_refused_by_the_driver(root: Path) -> None:
     for name in ("../up", "a/b", "..", "/abs"):
         with pytest.raises(cloudneutral.InvalidArgument):
             driver.create_bucket(name)
-    assert list((root / "blobs").iterdir()) == []
+    assert not (root / "blobs").exists() or list((root / "blobs").iterdir()) == []
 
 
 def test_awkward_keys_round_trip_exactly(cloud: cloudneutral.Cloud) -> None:

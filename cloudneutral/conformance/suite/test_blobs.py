@@ -76,7 +76,7 @@ class TestBlobReadWrite:
         data = payload(cn.harness.large_blob_size)
         info = bucket.put("large", chunked(data, 64 * 1024 + 3), part_size=cn.harness.part_size)
         assert info.size == len(data)
-        assert info.checksums["md5"] == md5(data)
+        assert info.checksums["sha256"] == hashlib.sha256(data).hexdigest()
         assert bucket.head("large").size == len(data)
         assert md5(bucket.get("large")) == md5(data)
 

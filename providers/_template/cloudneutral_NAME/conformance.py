@@ -27,8 +27,11 @@ class NameHarness(Harness):
         return os.environ.get("CN_NAME_URL", "NAME://?region=test-1")
 
     def secrets(self) -> list[str]:
-        """Values that must never appear in a cassette."""
-        return [v for k, v in os.environ.items() if k.startswith("NAME_") and "SECRET" in k]
+        """Values that must never appear in a cassette: every credential variable of the
+        vendor (``NAME_SECRET_KEY`` ...; upper-cased here, whatever the package is called)."""
+        prefix = "NAME".upper() + "_"
+        words = ("SECRET", "KEY", "TOKEN", "PASSWORD")
+        return [v for k, v in os.environ.items() if k.startswith(prefix) and any(w in k for w in words) and v]
 
 
 def harness() -> Harness:

@@ -9,6 +9,7 @@ request headers or URLs that may carry credentials.
 from __future__ import annotations
 
 from cloudneutral import errors as cn
+from cloudneutral.redaction import redact
 
 __all__ = ["CODES", "STATUS", "translate"]
 
@@ -48,7 +49,7 @@ def translate(exc: Exception) -> cn.CloudError:
     # Replace these getattr calls with the SDK's own exception classes and attributes.
     code = getattr(exc, "code", None)
     status = getattr(exc, "status_code", None)
-    message = f"{type(exc).__name__}: {exc}"
+    message = redact(f"{type(exc).__name__}: {exc}")  # the one redactor: no credential in messages
     if isinstance(code, str) and code in CODES:
         return CODES[code](message)
     if isinstance(status, int) and status in STATUS:

@@ -1,53 +1,53 @@
 """The AWS adapter of cloudneutral: S3 blobs, EC2 servers, EBS volumes over boto3.
 
-Connection URL: ``aws://[BUCKET[/PREFIX]]?region=eu-west-1`` with the options
+Connection URL: ``aws://[BUCKET[/PREFIX]]?region=eu-west-1`` with the options of
+:data:`OPENER` (``region``, ``endpoint_url``, ``profile``, ``min_part_size``, ``sizes``);
+any other option is refused by the registry. Credentials come only from boto3's standard
+chain (environment, shared files, roles). Registered as entry point ``aws`` in group
+``cloudneutral.providers``.
 
-``region``         the AWS region (else the profile's, else ``us-east-1``)
-``endpoint_url``   an S3/EC2-compatible endpoint, e.g. ``http://127.0.0.1:5000`` (moto);
-                   path-style bucket addressing is then used
-``profile``        a named profile of ``~/.aws/config``
-``min_part_size``  the smallest multipart part the endpoint accepts (default 5 MiB, S3's
-                   rule); lower it only for an emulator configured to allow it
-``sizes``          comma-separated instance-type patterns (``t3.*,m5.large``) limiting the
-                   size catalogue, which is otherwise every instance type
-
-Credentials come only from boto3's standard chain (environment, shared files, roles).
-Registered as entry point ``aws`` in group ``cloudneutral.providers``.
+Escape hatch: ``cloud.as_native(boto3.Session)``; ``cloud.blobs.as_native(BaseClient)``
+is the S3 client, ``cloud.servers`` / ``cloud.volumes`` give the EC2 client
+(``botocore.client.BaseClient``).
 """
 
 from __future__ import annotations
 
-from cloudneutral.driver import BlobDriver, ComputeDriver, VolumeDriver
-from cloudneutral.errors import CloudError, ConfigurationError, ProviderError
+from collections.abc import Sequence
+
+from cloudneutral.errors import CloudError, ProviderError
 from cloudneutral.models import Capability
-from cloudneutral.registry import ConnectionURL
+from cloudneutral.registry import ConnectionURL, Opener, Option
 
 from . import errors
 from ._clients import Clients
-from .ebs import EbsVolumes
-from .ec2 import Ec2Compute
-from .s3 import MIN_PART_SIZE, S3Blobs
+from .ebs import EbsVolumeDriver
+from .ec2 import Ec2ServerDriver
+from .s3 import MIN_PART_SIZE, S3BlobDriver
 
-__all__ = ["AwsDriver", "open_provider"]
+__all__ = ["OPENER", "AwsDriver"]
 
 
 class AwsDriver:
     """One connection to AWS (or an endpoint speaking its APIs) in one region."""
 
-    name: str = "aws"
-    capabilities: frozenset[Capability] = frozenset(Capability)
+    name = "aws"
+    capabilities = frozenset(Capability)
 
     def __init__(self, url: ConnectionURL) -> None:
         self.url = url
         self._clients = Clients(url)
-        self.blobs: BlobDriver | None = S3Blobs(self._clients, _positive(url, "min_part_size", MIN_PART_SIZE))
-        sizes = [p.strip() for p in (url.option("sizes") or "").split(",") if p.strip()]
-        self.compute: ComputeDriver | None = Ec2Compute(self._clients, sizes)
-        self.volumes: VolumeDriver | None = EbsVolumes(self._clients)
+        self.blobs = S3BlobDriver(self._clients, url.int_option("min_part_size") or MIN_PART_SIZE)
+        sizes = [p.strip() for p in (url.str_option("sizes") or "").split(",") if p.strip()]
+        self.servers = Ec2ServerDriver(self._clients, sizes)
+        self.volumes = EbsVolumeDriver(self._clients)
 
     @property
     def region(self) -> str:
         return self._clients.region
+
+    def natives(self) -> Sequence[object]:
+        return (self._clients.session,)
 
     def translate_error(self, exc: Exception) -> CloudError:
         """See :mod:`cloudneutral_aws.errors`."""
@@ -60,15 +60,21 @@ class AwsDriver:
         self._clients.close()
 
 
-def _positive(url: ConnectionURL, option: str, default: int) -> int:
-    raw = url.option(option)
-    if raw is None:
-        return default
-    if not raw.isdigit() or int(raw) <= 0:
-        raise ConfigurationError(f"option {option} must be a positive integer (bytes), not {raw!r}")
-    return int(raw)
-
-
-def open_provider(url: ConnectionURL) -> AwsDriver:
-    """The entry point: open ``aws://`` ``url``. Raises ``ConfigurationError`` for bad options."""
-    return AwsDriver(url)
+OPENER = Opener(
+    scheme="aws",
+    open_driver=AwsDriver,
+    options=(
+        Option("region", help="the AWS region (else the profile's, else us-east-1)"),
+        Option("endpoint_url", "url", help="an S3/EC2-compatible endpoint (path-style addressing)"),
+        Option("profile", help="a named profile of the shared config files"),
+        Option(
+            "min_part_size",
+            "int",
+            MIN_PART_SIZE,
+            "smallest multipart part the endpoint accepts (lower only for an emulator)",
+            minimum=1,
+        ),
+        Option("sizes", help="comma-separated instance-type patterns limiting the size catalogue"),
+    ),
+    doc="S3 blobs, EC2 servers, EBS volumes and snapshots (boto3)",
+)

@@ -4,6 +4,9 @@ URL options: ``region`` (else the profile's region, else ``us-east-1``), ``endpo
 (an S3/EC2-compatible endpoint such as moto; path-style addressing is then used),
 ``profile`` (a named profile of the shared config files). Credentials come only from
 boto3's standard chain. botocore's own retries are off: the portable layer retries.
+
+The parsed service models (botocore's loader) are shared by every connection of the
+process: building a client then costs no JSON parsing.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 
-from cloudneutral.errors import ConfigurationError
+from cloudneutral.redaction import remember
 from cloudneutral.registry import ConnectionURL
 
 if TYPE_CHECKING:
@@ -24,22 +29,33 @@ if TYPE_CHECKING:
 __all__ = ["Clients"]
 
 DEFAULT_REGION = "us-east-1"
+_LOADER_LOCK = threading.Lock()
+_LOADER: botocore.loaders.Loader | None = None
+
+
+def _shared_loader() -> botocore.loaders.Loader:
+    """One loader per process: it caches every service model it has parsed."""
+    global _LOADER
+    with _LOADER_LOCK:
+        if _LOADER is None:
+            _LOADER = botocore.loaders.create_loader()
+        return _LOADER
 
 
 class Clients:
     """The session and the lazily created S3 and EC2 clients of one connection."""
 
     def __init__(self, url: ConnectionURL) -> None:
-        self.endpoint_url = url.option("endpoint_url") or None
-        if self.endpoint_url is not None and not self.endpoint_url.startswith(("http://", "https://")):
-            raise ConfigurationError(f"endpoint_url must be an http(s) URL, not {self.endpoint_url!r}")
-        self._session = boto3.Session(profile_name=url.option("profile") or None)
-        self.region: str = url.option("region") or self._session.region_name or DEFAULT_REGION
+        self.endpoint_url = url.str_option("endpoint_url")
+        core = botocore.session.Session(profile=url.str_option("profile"))
+        core.register_component("data_loader", _shared_loader())
+        self.session = boto3.Session(botocore_session=core)
+        self.region: str = url.str_option("region") or self.session.region_name or DEFAULT_REGION
         self._config = Config(
             region_name=self.region,
             retries={"total_max_attempts": 1, "mode": "standard"},
             s3={"addressing_style": "path"} if self.endpoint_url else None,
-            # The portable layer computes and verifies MD5 itself; skip botocore's CRC32.
+            # The portable layer computes and verifies checksums itself; skip botocore's CRC32.
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
             max_pool_connections=32,
@@ -52,12 +68,15 @@ class Clients:
         with self._lock:
             client = self._clients.get(service)
             if client is None:
-                client = self._session.client(
+                client = self.session.client(
                     service,  # type: ignore[call-overload]
                     region_name=self.region,
                     endpoint_url=self.endpoint_url,
                     config=self._config,
                 )
+                credentials = client._request_signer._credentials
+                if credentials is not None:  # so no message or log line can show them
+                    remember(credentials.secret_key, credentials.token)
                 self._clients[service] = client
             return client
 

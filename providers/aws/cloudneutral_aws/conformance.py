@@ -1,44 +1,31 @@
 """The conformance harness of the AWS adapter (entry point ``aws`` in ``cloudneutral.conformance``).
 
-``record`` and ``live`` start a moto server on loopback (``S3_UPLOAD_PART_MIN_SIZE`` lowered
-and a small AMI catalogue, so cassettes stay small) unless ``CN_AWS_ENDPOINT`` names a
-running one (e.g. from ``scripts/peers/moto.sh``, started with the same settings).
-``replay`` contacts nothing. Only fake credentials are used, and every request is
-recorded against one canonical endpoint, whatever port moto really had, so replay
-matches regardless. Importing this module imports neither moto nor vcrpy.
+``record`` and ``live`` start a moto server on loopback (:class:`~.testing.MotoServer`:
+parts of 64 KiB and a small AMI catalogue, so cassettes stay small) unless
+``CN_AWS_ENDPOINT`` names a running one (e.g. from ``scripts/peers/moto.sh``, started with
+the same settings). ``replay`` contacts nothing. Only fake credentials are used, and every
+request is recorded against one canonical endpoint, whatever port moto really had, so
+replay matches regardless. Importing this module imports neither moto nor vcrpy.
 """
 
 from __future__ import annotations
 
 import copy
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 from cloudneutral.conformance.harness import Harness, Mode
+from cloudneutral.redaction import redact
+
+from .testing import FAKE_ENV, PART, MotoServer, aws_url
 
 __all__ = ["CANONICAL_ENDPOINT", "AwsHarness", "harness"]
 
-KiB = 1024
 #: The endpoint every cassette names (requests are rewritten to it when recorded).
 CANONICAL_ENDPOINT = "http://127.0.0.1:5999"
-REGION = "eu-west-1"
-PART = 64 * KiB
 #: A short size catalogue: DescribeInstanceTypes answers are ~3 KB per type.
 SIZES = "t2.micro,t3.nano,t3.micro,t3.small,t3.large"
-AMIS = Path(__file__).with_name("moto_amis.json")
-FAKE_ACCESS_KEY_ID = "AKIACNFAKEKEY0000001"
-FAKE_SECRET_ACCESS_KEY = "cn-fake-secret-not-a-real-key-0000000001"
-
-
-def _url(endpoint: str) -> str:
-    return f"aws://?region={REGION}&endpoint_url={endpoint}&min_part_size={PART}&sizes={SIZES}"
 
 
 class AwsHarness(Harness):
@@ -67,77 +54,46 @@ class AwsHarness(Harness):
 
     def __init__(
         self,
-        access_key_id: str = FAKE_ACCESS_KEY_ID,
-        secret_access_key: str = FAKE_SECRET_ACCESS_KEY,
+        access_key_id: str = FAKE_ENV["AWS_ACCESS_KEY_ID"],
+        secret_access_key: str = FAKE_ENV["AWS_SECRET_ACCESS_KEY"],
         endpoint: str | None = None,
     ) -> None:
         self.access_key_id = access_key_id
         self.secret_access_key = secret_access_key
         self.endpoint = endpoint or os.environ.get("CN_AWS_ENDPOINT") or None
-        self._server: subprocess.Popen[bytes] | None = None
+        self._server: MotoServer | None = None
         self._actual: str | None = None
 
     # -- session -----------------------------------------------------------------------------
     def environment(self, mode: Mode) -> Mapping[str, str]:
         """Fake credentials only; no shared config files, no instance metadata lookups."""
         return {
+            **FAKE_ENV,
             "AWS_ACCESS_KEY_ID": self.access_key_id,
             "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
-            "AWS_SESSION_TOKEN": "",
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_EC2_METADATA_DISABLED": "true",
         }
 
     def start(self, mode: Mode) -> str:
         if mode == "replay":
             self._actual = CANONICAL_ENDPOINT
-            return _url(CANONICAL_ENDPOINT)
-        self._actual = self.endpoint or self._start_moto()
-        return _url(self._actual)
+        elif self.endpoint:
+            self._actual = self.endpoint
+        else:
+            self._server = MotoServer()
+            self._actual = self._server.start()
+        return aws_url(self._actual, sizes=SIZES)
 
     def stop(self) -> None:
         server, self._server = self._server, None
-        if server is not None and server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(10)
-
-    def _start_moto(self) -> str:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        env = {**os.environ, "S3_UPLOAD_PART_MIN_SIZE": str(PART), "MOTO_AMIS_PATH": str(AMIS)}
-        self._server = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        endpoint = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self._server.poll() is not None:
-                raise RuntimeError("moto server exited at start (is moto[server] installed?)")
-            try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
-                return endpoint
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"moto server did not answer on {endpoint} within 30 s")
+        if server is not None:
+            server.stop()
 
     # -- cassettes --------------------------------------------------------------------------
     def secrets(self) -> Iterable[str]:
         return (self.access_key_id, self.secret_access_key)
 
     def _scrub(self, text: str) -> str:
-        for secret in self.secrets():
-            text = text.replace(secret, "REDACTED")
-        return text
+        return redact(text, self.secrets())
 
     def before_record_request(self, request: Any) -> Any:
         """Point the request at :data:`CANONICAL_ENDPOINT`; redact the credentials anywhere."""

@@ -8,16 +8,17 @@ free one of ``/dev/sdf`` .. ``/dev/sdp``.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cloudneutral.driver import VolumeRequest
 from cloudneutral.errors import Conflict, NotFound
 from cloudneutral.models import Attachment, Page, Snapshot, SnapshotState, Volume, VolumeState
 
 from ._clients import Clients
 from ._ec2util import max_results, name_of, tag_spec, tags_of
 
-__all__ = ["SNAPSHOT_STATES", "VOLUME_STATES", "EbsVolumes"]
+__all__ = ["SNAPSHOT_STATES", "VOLUME_STATES", "EbsVolumeDriver"]
 
 PROVIDER = "aws"
 
@@ -74,12 +75,15 @@ def _snapshot(native: Mapping[str, Any]) -> Snapshot:
     )
 
 
-class EbsVolumes:
+class EbsVolumeDriver:
     """EBS volumes and the account's own snapshots in one region."""
 
     def __init__(self, clients: Clients) -> None:
         self._clients = clients
         self._default_zone: str | None = None
+
+    def natives(self) -> Sequence[object]:
+        return (self._clients.ec2,)
 
     def _zone(self) -> str:
         if self._default_zone is None:
@@ -92,21 +96,14 @@ class EbsVolumes:
         return self._default_zone
 
     # -- volumes --------------------------------------------------------------------------
-    def create_volume(
-        self,
-        name: str,
-        size_gib: int,
-        zone: str | None,
-        snapshot_id: str | None,
-        tags: Mapping[str, str],
-    ) -> Volume:
+    def create_volume(self, request: VolumeRequest) -> Volume:
         params: dict[str, Any] = {
-            "Size": size_gib,
-            "AvailabilityZone": zone or self._zone(),
-            "TagSpecifications": tag_spec("volume", name, tags),
+            "Size": request.size_gib,
+            "AvailabilityZone": request.zone or self._zone(),
+            "TagSpecifications": tag_spec("volume", request.name, request.tags),
         }
-        if snapshot_id:
-            params["SnapshotId"] = snapshot_id
+        if request.snapshot_id:
+            params["SnapshotId"] = request.snapshot_id
         return _volume(self._clients.ec2.create_volume(**params))
 
     def get_volume(self, volume_id: str) -> Volume:

@@ -19,7 +19,7 @@ from cloudneutral.models import Image, Page, Region, Server, ServerState, Size
 from ._clients import Clients
 from ._ec2util import max_results, name_of, tag_spec, tags_of
 
-__all__ = ["FAMILIES", "STATES", "Ec2Compute", "image_os"]
+__all__ = ["ARCHITECTURES", "FAMILIES", "STATES", "Ec2ServerDriver", "image_os"]
 
 PROVIDER = "aws"
 
@@ -65,11 +65,37 @@ def image_os(native: Mapping[str, Any]) -> str | None:
     return None
 
 
+#: EC2's architecture names -> the portable ones.
+ARCHITECTURES = {
+    "x86_64": "x86_64",
+    "arm64": "arm64",
+    "i386": "i386",
+    "x86_64_mac": "x86_64",
+    "arm64_mac": "arm64",
+}
+
+
 def _image(native: Mapping[str, Any]) -> Image:
     return Image(
         id=native["ImageId"],
         name=native.get("Name") or native["ImageId"],
         os=image_os(native),
+        arch=ARCHITECTURES.get(str(native.get("Architecture", ""))),
+        provider=PROVIDER,
+        native=native,
+    )
+
+
+def _size(native: Mapping[str, Any]) -> Size:
+    storage = native.get("InstanceStorageInfo") or {}
+    supported = (native.get("ProcessorInfo") or {}).get("SupportedArchitectures") or []
+    arch = next((ARCHITECTURES[a] for a in supported if a in ARCHITECTURES and a != "i386"), None)
+    return Size(
+        name=native["InstanceType"],
+        vcpus=native.get("VCpuInfo", {}).get("DefaultVCpus", 0),
+        memory_mib=native.get("MemoryInfo", {}).get("SizeInMiB", 0),
+        disk_gib=storage.get("TotalSizeInGB"),
+        arch=arch,
         provider=PROVIDER,
         native=native,
     )
@@ -103,49 +129,46 @@ def _server(native: Mapping[str, Any]) -> Server:
     )
 
 
-class Ec2Compute:
+class Ec2ServerDriver:
     """Instances, instance types, images and regions of one account and region."""
 
     def __init__(self, clients: Clients, size_patterns: Sequence[str] = ()) -> None:
         self._clients = clients
         self._size_patterns = tuple(size_patterns)
 
+    def natives(self) -> Sequence[object]:
+        return (self._clients.ec2,)
+
     # -- catalogue ------------------------------------------------------------------------
-    def list_sizes(self) -> list[Size]:
-        params: dict[str, Any] = {"MaxResults": 100}
+    def list_sizes(self, page_size: int, token: str | None) -> Page[Size]:
+        params: dict[str, Any] = {"MaxResults": max_results(page_size, high=100)}
         if self._size_patterns:
             params["Filters"] = [{"Name": "instance-type", "Values": list(self._size_patterns)}]
-        sizes: list[Size] = []
-        while True:
-            response = self._clients.ec2.describe_instance_types(**params)
-            for t in response.get("InstanceTypes", []):
-                storage = t.get("InstanceStorageInfo") or {}
-                sizes.append(
-                    Size(
-                        name=t["InstanceType"],
-                        vcpus=t.get("VCpuInfo", {}).get("DefaultVCpus", 0),
-                        memory_mib=t.get("MemoryInfo", {}).get("SizeInMiB", 0),
-                        disk_gib=storage.get("TotalSizeInGB"),
-                        provider=PROVIDER,
-                        native=t,
-                    )
-                )
-            if not response.get("NextToken"):
-                return sizes
-            params["NextToken"] = response["NextToken"]
+        if token is not None:
+            params["NextToken"] = token
+        response = self._clients.ec2.describe_instance_types(**params)
+        sizes = tuple(_size(t) for t in response.get("InstanceTypes", []))
+        return Page(sizes, response.get("NextToken") or None)
 
-    def list_images(self, os: str | None) -> list[Image]:
-        families = [os] if os is not None else sorted(FAMILIES)
+    def list_images(self, os: str | None, page_size: int, token: str | None) -> Page[Image]:
+        """The publishers' images of family ``os`` (every known family when ``None``), one
+        page of DescribeImages (which pages only when asked for ``MaxResults``)."""
         if os is not None and os not in FAMILIES:
-            return []
-        owners = sorted({o for f in families for o in FAMILIES[f][0]})
-        names = sorted({n for f in families for n in FAMILIES[f][1]})
-        response = self._clients.ec2.describe_images(
-            Owners=owners,
-            Filters=[{"Name": "name", "Values": names}, {"Name": "state", "Values": ["available"]}],
-        )
-        images = [_image(i) for i in response.get("Images", [])]
-        return [i for i in images if os is None or i.os == os]
+            return Page(())
+        families = [os] if os is not None else sorted(FAMILIES)
+        params: dict[str, Any] = {
+            "Owners": sorted({o for f in families for o in FAMILIES[f][0]}),
+            "Filters": [
+                {"Name": "name", "Values": sorted({n for f in families for n in FAMILIES[f][1]})},
+                {"Name": "state", "Values": ["available"]},
+            ],
+            "MaxResults": max_results(page_size, high=1000),
+        }
+        if token is not None:
+            params["NextToken"] = token
+        response = self._clients.ec2.describe_images(**params)
+        images = tuple(i for i in (_image(n) for n in response.get("Images", [])) if os is None or i.os == os)
+        return Page(images, response.get("NextToken") or None)
 
     def get_image(self, image_id: str) -> Image:
         images = self._clients.ec2.describe_images(ImageIds=[image_id]).get("Images", [])
@@ -153,14 +176,14 @@ class Ec2Compute:
             raise NotFound(f"no image {image_id!r}")
         return _image(images[0])
 
-    def list_regions(self) -> list[Region]:
-        """The enabled regions; zones are listed for the connected region only (asking
-        every region would take one request each)."""
+    def list_regions(self, page_size: int, token: str | None) -> Page[Region]:
+        """The enabled regions (one page: EC2 does not page them); zones are listed for the
+        connected region only (asking every region would take one request each)."""
         ec2 = self._clients.ec2
         zones: dict[str, list[str]] = {}
         for zone in ec2.describe_availability_zones().get("AvailabilityZones", []):
             zones.setdefault(zone.get("RegionName", self._clients.region), []).append(zone["ZoneName"])
-        return [
+        regions = tuple(
             Region(
                 name=r["RegionName"],
                 zones=tuple(sorted(zones.get(r["RegionName"], ()))),
@@ -169,7 +192,8 @@ class Ec2Compute:
             )
             for r in ec2.describe_regions().get("Regions", [])
             if r.get("OptInStatus") != "not-opted-in"
-        ]
+        )
+        return Page(regions)
 
     # -- servers ---------------------------------------------------------------------------
     def create_server(self, request: ServerRequest) -> Server:

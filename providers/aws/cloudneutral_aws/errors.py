@@ -4,7 +4,8 @@
 dropped connections, timeouts, bad parameters), then the AWS error code of a
 ``ClientError`` (exact codes, then ``Invalid*ID.*`` and ``*LimitExceeded`` patterns), then
 the HTTP status. Messages are built from the operation, the error code and the service's
-message only, and anything shaped like an access key or a signature is redacted.
+message only, and anything shaped like a credential is redacted by the one redactor
+(:func:`cloudneutral.redaction.redact`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from botocore import exceptions as bx
 
 from cloudneutral import errors as cn
+from cloudneutral.redaction import redact
 
 __all__ = ["CODES", "translate"]
 
@@ -53,6 +55,11 @@ CODES: dict[str, type[cn.CloudError]] = {
     "InvalidPart": cn.InvalidArgument,
     "InvalidPartOrder": cn.InvalidArgument,
     "InvalidVolume.ZoneMismatch": cn.InvalidArgument,
+    "InvalidHeader": cn.InvalidArgument,
+    "InvalidRequest": cn.InvalidArgument,
+    # damaged in transit (a Content-MD5 the service checked)
+    "BadDigest": cn.IntegrityError,
+    "InvalidDigest": cn.IntegrityError,
     # account limits
     "TooManyBuckets": cn.QuotaExceeded,
     # worth retrying
@@ -87,16 +94,6 @@ CODES: dict[str, type[cn.CloudError]] = {
 #: ``InvalidAMIID.Malformed``, ``InvalidInstanceID.NotFound``, ``InvalidVolume.NotFound`` ...:
 #: an id that names nothing (malformed ids included: they cannot name anything either).
 _MISSING_ID = re.compile(r"^Invalid[A-Za-z]*(ID)?\.(NotFound|Malformed|Unavailable)$")
-_SECRETS = (
-    re.compile(r"\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b"),
-    re.compile(r"(Credential|Signature|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=[^\s,&\"']+"),
-)
-
-
-def redact(text: str) -> str:
-    """``text`` with access key ids and signature/credential fields replaced by ``***``."""
-    text = _SECRETS[0].sub("***", text)
-    return _SECRETS[1].sub(lambda m: f"{m.group(1)}=***", text)
 
 
 def translate(exc: Exception) -> cn.CloudError:
@@ -116,8 +113,10 @@ def _botocore_kind(exc: Exception) -> type[cn.CloudError]:
         return cn.ConfigurationError
     if isinstance(exc, bx.SSLError):  # a certificate problem does not pass by retrying
         return cn.ProviderError
-    if isinstance(exc, (bx.ConnectionError, bx.HTTPClientError)):
-        return cn.TransientError
+    if isinstance(exc, (bx.ConnectionError, bx.HTTPClientError, bx.IncompleteReadError)):
+        return cn.TransientError  # dropped connections, bodies cut short (ResponseStreamingError)
+    if isinstance(exc, ValueError) and "Invalid header value" in str(exc):
+        return cn.InvalidArgument  # http.client refused a header (a CR in a content type ...)
     if isinstance(exc, (bx.ParamValidationError, bx.ValidationError)):
         return cn.InvalidArgument
     return cn.ProviderError

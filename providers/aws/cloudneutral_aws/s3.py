@@ -1,21 +1,23 @@
 """Blobs on S3: the :class:`cloudneutral.driver.BlobDriver` of the AWS adapter.
 
 Only translation happens here; the portable layer validates, splits parts, retries and
-verifies MD5. ``checksums["md5"]`` is reported only where S3's ETag is the MD5 of the
-content: a single-request upload without SSE-KMS. Listings report no checksums, since
-they do not say how an object is encrypted.
+verifies. ``checksums["md5"]`` is reported only where S3's ETag is the MD5 of the content
+(a single-request upload without SSE-KMS), ``md5-parts`` where it is the MD5 of the part
+MD5s (a multipart upload). Every part and single upload carries ``Content-MD5``, so S3
+itself refuses bytes damaged in transit (``BadDigest``).
 """
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from cloudneutral.driver import UploadedPart, WriteOptions
+from cloudneutral.driver import PartLimits, PartReceipt, WriteOptions
 from cloudneutral.errors import AlreadyExists, NotFound
 from cloudneutral.models import BlobInfo, BlobPrefix, Bucket, Page
 
@@ -25,14 +27,18 @@ from .errors import translate
 if TYPE_CHECKING:
     from mypy_boto3_s3.type_defs import CompletedPartTypeDef
 
-__all__ = ["MAX_PARTS", "MIN_PART_SIZE", "S3Blobs"]
+__all__ = ["MIN_PART_SIZE", "S3BlobDriver", "S3Upload"]
 
 PROVIDER = "aws"
 MIN_PART_SIZE = 5 * 1024 * 1024
+MAX_PART_SIZE = 5 * 1024**3
 MAX_PARTS = 10_000
+#: The largest object CopyObject copies in one request.
+MAX_COPY = 5 * 1024**3
 _READ_CHUNK = 1024 * 1024
 _MAX_KEYS = 1000
 _PLAIN_MD5 = re.compile(r"^[0-9a-f]{32}$")
+_PARTS_MD5 = re.compile(r"^[0-9a-f]{32}-\d+$")
 _KMS = ("aws:kms", "aws:kms:dsse")
 _CONTENT_RANGE_TOTAL = re.compile(r"/(\d+)$")
 
@@ -41,10 +47,19 @@ def _etag(raw: str | None) -> str | None:
     return raw.strip('"') if raw else None
 
 
+def _content_md5(md5: str) -> str:
+    return base64.b64encode(bytes.fromhex(md5)).decode()
+
+
 def _checksums(etag: str | None, encryption: str | None) -> dict[str, str]:
-    """``{"md5": etag}`` when the ETag can only be the content's MD5."""
-    if etag and _PLAIN_MD5.match(etag) and encryption not in _KMS:
+    """``md5`` when the ETag can only be the content's MD5; ``md5-parts`` when it is the
+    MD5 of the part MD5s (SSE-KMS ETags are neither)."""
+    if not etag or encryption in _KMS:
+        return {}
+    if _PLAIN_MD5.match(etag):
         return {"md5": etag}
+    if _PARTS_MD5.match(etag):
+        return {"md5-parts": etag}
     return {}
 
 
@@ -65,62 +80,157 @@ def _info(bucket: str, key: str, response: Mapping[str, Any], size: int) -> Blob
     )
 
 
-class _Body(Iterator[bytes]):
-    """The chunks of a GetObject body; closing it (or running out) releases the connection.
-
-    A class rather than a generator: closing a generator that never started would skip
-    its ``finally`` and leak the connection.
-    """
+class _Body:
+    """The chunks of a GetObject body; closing it (or running out) releases the connection."""
 
     def __init__(self, body: Any) -> None:
         self._body = body
-        self._chunks: Iterator[bytes] = body.iter_chunks(_READ_CHUNK)
+        self._chunks = body.iter_chunks(_READ_CHUNK)
+
+    def __iter__(self) -> _Body:
+        return self
 
     def __next__(self) -> bytes:
         try:
-            return next(self._chunks)
+            chunk: bytes = next(self._chunks)
         except BaseException:
             self.close()
             raise
+        return chunk
 
     def close(self) -> None:
         self._body.close()
 
 
-class S3Blobs:
+class S3Upload:
+    """A multipart upload. S3 keeps the parts until CompleteMultipartUpload or Abort."""
+
+    def __init__(self, driver: S3BlobDriver, bucket: str, key: str, upload_id: str, options: WriteOptions):
+        self.id = upload_id
+        self.limits = driver.limits
+        self._s3 = driver.clients.s3
+        self._bucket, self._key = bucket, key
+        self._options = options
+        self._lock = threading.Lock()
+        self._etags: dict[int, str] = {}
+        self._committed: BlobInfo | None = None
+
+    def put_part(self, number: int, data: bytes, md5: str) -> PartReceipt:
+        response = self._s3.upload_part(
+            Bucket=self._bucket,
+            Key=self._key,
+            UploadId=self.id,
+            PartNumber=number,
+            Body=data,
+            ContentMD5=_content_md5(md5),
+        )
+        etag = response["ETag"]
+        with self._lock:
+            self._etags[number] = etag
+        stored = _etag(etag)
+        return PartReceipt(number, len(data), stored if stored and _PLAIN_MD5.match(stored) else None)
+
+    def parts(self) -> Sequence[PartReceipt]:
+        receipts: list[PartReceipt] = []
+        params: dict[str, Any] = {"Bucket": self._bucket, "Key": self._key, "UploadId": self.id}
+        while True:
+            response = self._s3.list_parts(**params)
+            for part in response.get("Parts", []):
+                with self._lock:
+                    self._etags[part["PartNumber"]] = part["ETag"]
+                stored = _etag(part["ETag"])
+                md5 = stored if stored and _PLAIN_MD5.match(stored) else None
+                receipts.append(PartReceipt(part["PartNumber"], part["Size"], md5))
+            if not response.get("IsTruncated"):
+                return receipts
+            params["PartNumberMarker"] = response["NextPartNumberMarker"]
+
+    def commit(self, metadata: Mapping[str, str]) -> BlobInfo:
+        with self._lock:
+            if self._committed is not None:
+                return self._committed
+            completed: list[CompletedPartTypeDef] = [
+                {"ETag": etag, "PartNumber": number} for number, etag in sorted(self._etags.items())
+            ]
+        try:
+            response: Any = self._s3.complete_multipart_upload(
+                Bucket=self._bucket, Key=self._key, UploadId=self.id, MultipartUpload={"Parts": completed}
+            )
+        except ClientError as exc:
+            if not isinstance(translate(exc), NotFound):
+                raise
+            response = self._already_completed(exc)
+        head = self._s3.head_object(Bucket=self._bucket, Key=self._key, IfMatch=response["ETag"])
+        if dict(metadata) != dict(self._options.metadata) and head["ContentLength"] <= MAX_COPY:
+            head = self._replace_metadata(response["ETag"], metadata)
+        info = _info(self._bucket, self._key, head, head["ContentLength"])
+        with self._lock:
+            self._committed = info
+        return info
+
+    def _already_completed(self, exc: ClientError) -> Any:
+        """After a retried commit S3 no longer knows the upload: the object there is ours
+        only if its ETag is the one our parts make."""
+        head = self._s3.head_object(Bucket=self._bucket, Key=self._key)
+        count = head.get("ETag", "").strip('"').rpartition("-")[2]
+        if count != str(len(self._etags)):
+            raise exc
+        return head
+
+    def _replace_metadata(self, etag: str, metadata: Mapping[str, str]) -> Any:
+        """Metadata known only at the end (``cn-sha256``): S3 fixed it when the upload
+        began, so copy the object onto itself with the final metadata, if still ours."""
+        self._s3.copy_object(
+            Bucket=self._bucket,
+            Key=self._key,
+            CopySource={"Bucket": self._bucket, "Key": self._key},
+            CopySourceIfMatch=etag,
+            MetadataDirective="REPLACE",
+            ContentType=self._options.content_type,
+            Metadata=dict(metadata),
+        )
+        return self._s3.head_object(Bucket=self._bucket, Key=self._key)
+
+    def abort(self) -> None:
+        try:
+            self._s3.abort_multipart_upload(Bucket=self._bucket, Key=self._key, UploadId=self.id)
+        except ClientError as exc:
+            if not isinstance(translate(exc), NotFound):
+                raise
+
+
+class S3BlobDriver:
     """Buckets and objects of one account and region."""
 
-    max_parts = MAX_PARTS
-
     def __init__(self, clients: Clients, min_part_size: int = MIN_PART_SIZE) -> None:
-        self._clients = clients
-        self.min_part_size = min_part_size
-        self._uploads: dict[str, WriteOptions] = {}  # upload id -> options, until completed
-        self._lock = threading.Lock()
+        self.clients = clients
+        self.limits = PartLimits(
+            min_part_size=min_part_size, max_part_size=MAX_PART_SIZE, max_parts=MAX_PARTS
+        )
+
+    def natives(self) -> Sequence[object]:
+        return (self.clients.s3,)
 
     # -- buckets --------------------------------------------------------------------------
-    def list_buckets(self) -> list[Bucket]:
-        s3 = self._clients.s3
-        buckets: list[Bucket] = []
-        token: str | None = None
-        while True:
-            response = s3.list_buckets(ContinuationToken=token) if token else s3.list_buckets()
-            buckets += [
-                Bucket(
-                    name=b["Name"],
-                    created=b.get("CreationDate"),
-                    region=b.get("BucketRegion"),
-                    provider=PROVIDER,
-                    native=b,
-                )
-                for b in response.get("Buckets", [])
-            ]
-            token = response.get("ContinuationToken")
-            if not token:
-                return buckets
+    def list_buckets(self, page_size: int, token: str | None) -> Page[Bucket]:
+        params: dict[str, Any] = {"MaxBuckets": min(page_size, 10_000)}
+        if token is not None:
+            params["ContinuationToken"] = token
+        response = self.clients.s3.list_buckets(**params)
+        buckets = tuple(
+            Bucket(
+                name=b["Name"],
+                created=b.get("CreationDate"),
+                region=b.get("BucketRegion"),
+                provider=PROVIDER,
+                native=b,
+            )
+            for b in response.get("Buckets", [])
+        )
+        return Page(buckets, response.get("ContinuationToken") or None)
 
     def create_bucket(self, name: str) -> Bucket:
-        s3, region = self._clients.s3, self._clients.region
+        s3, region = self.clients.s3, self.clients.region
         if region == "us-east-1":
             # us-east-1 answers 200 when the caller already owns the bucket: ask first.
             if self._exists(name):
@@ -143,12 +253,12 @@ class S3Blobs:
         return True
 
     def head_bucket(self, name: str) -> Bucket:
-        response = self._clients.s3.head_bucket(Bucket=name)
-        region = response.get("BucketRegion") or self._clients.region
+        response = self.clients.s3.head_bucket(Bucket=name)
+        region = response.get("BucketRegion") or self.clients.region
         return Bucket(name=name, region=region, provider=PROVIDER, native=response)
 
     def delete_bucket(self, name: str) -> None:
-        self._clients.s3.delete_bucket(Bucket=name)
+        self.clients.s3.delete_bucket(Bucket=name)
 
     # -- listing ----------------------------------------------------------------------------
     def list_blobs(
@@ -160,7 +270,7 @@ class S3Blobs:
             params["Delimiter"] = delimiter
         if token is not None:
             params["ContinuationToken"] = token
-        response = self._clients.s3.list_objects_v2(**params)
+        response = self.clients.s3.list_objects_v2(**params)
         items: list[BlobInfo | BlobPrefix] = [
             BlobInfo(
                 bucket=bucket,
@@ -175,19 +285,26 @@ class S3Blobs:
         ]
         if "CommonPrefixes" in response:
             items += [BlobPrefix(bucket, p["Prefix"]) for p in response["CommonPrefixes"]]
-            items.sort(key=lambda i: i.key if isinstance(i, BlobInfo) else i.prefix)
+            items.sort(key=lambda i: (i.key if isinstance(i, BlobInfo) else i.prefix).encode())
         truncated = response.get("IsTruncated", False)
         return Page(tuple(items), response.get("NextContinuationToken") if truncated else None)
 
     # -- reading ------------------------------------------------------------------------------
     def head_blob(self, bucket: str, key: str) -> BlobInfo:
-        response = self._clients.s3.head_object(Bucket=bucket, Key=key)
+        response = self.clients.s3.head_object(Bucket=bucket, Key=key)
         return _info(bucket, key, response, response["ContentLength"])
 
-    def read_blob(
-        self, bucket: str, key: str, offset: int, length: int | None
-    ) -> tuple[BlobInfo, Iterator[bytes]]:
-        s3 = self._clients.s3
+    def part_sizes(self, bucket: str, key: str, info: BlobInfo) -> Sequence[int] | None:
+        """From a HEAD of part 1 (S3 answers its size and the part count; an endpoint that
+        answers neither, like moto, leaves the composite unchecked: ``None``)."""
+        response = self.clients.s3.head_object(Bucket=bucket, Key=key, PartNumber=1)
+        count, first = response.get("PartsCount"), response["ContentLength"]
+        if not count or count < 1 or first * (count - 1) >= info.size:
+            return None
+        return [first] * (count - 1) + [info.size - first * (count - 1)]
+
+    def read_blob(self, bucket: str, key: str, offset: int, length: int | None) -> tuple[BlobInfo, _Body]:
+        s3 = self.clients.s3
         if offset == 0 and length is None:
             response: Any = s3.get_object(Bucket=bucket, Key=key)
             size = response["ContentLength"]
@@ -200,74 +317,44 @@ class S3Blobs:
         return _info(bucket, key, response, size), _Body(body)
 
     # -- writing ------------------------------------------------------------------------------
-    def put_blob(self, bucket: str, key: str, data: bytes, options: WriteOptions) -> BlobInfo:
-        response = self._clients.s3.put_object(
+    def put_blob(self, bucket: str, key: str, data: bytes, options: WriteOptions, md5: str) -> BlobInfo:
+        response = self.clients.s3.put_object(
             Bucket=bucket,
             Key=key,
             Body=data,
+            ContentMD5=_content_md5(md5),
             ContentType=options.content_type,
             Metadata=dict(options.metadata),
         )
-        return self._written(bucket, key, len(data), options, response, response.get("ServerSideEncryption"))
-
-    def _written(
-        self,
-        bucket: str,
-        key: str,
-        size: int,
-        options: WriteOptions | None,
-        response: Mapping[str, Any],
-        encryption: str | None,
-    ) -> BlobInfo:
-        """What was just written; content type and metadata as sent (unknown for an upload
-        this driver did not start)."""
         etag = _etag(response.get("ETag"))
+        checksums = _checksums(etag, response.get("ServerSideEncryption"))
+        if response.get("ServerSideEncryption") in _KMS:
+            checksums = {"md5": md5}  # S3 checked the Content-MD5 sent; a KMS ETag says nothing
         return BlobInfo(
             bucket=bucket,
             key=key,
-            size=size,
+            size=len(data),
             etag=etag,
-            content_type=options.content_type if options else None,
-            metadata=options.metadata if options else {},
-            checksums=_checksums(etag, encryption),
+            content_type=options.content_type,
+            metadata=options.metadata,
+            checksums=checksums,
             provider=PROVIDER,
             native=response,
         )
 
-    def start_upload(self, bucket: str, key: str, options: WriteOptions) -> str:
-        response = self._clients.s3.create_multipart_upload(
+    def open_upload(self, bucket: str, key: str, options: WriteOptions) -> S3Upload:
+        response = self.clients.s3.create_multipart_upload(
             Bucket=bucket, Key=key, ContentType=options.content_type, Metadata=dict(options.metadata)
         )
-        upload_id = response["UploadId"]
-        with self._lock:
-            self._uploads[upload_id] = options
-        return upload_id
+        return S3Upload(self, bucket, key, response["UploadId"], options)
 
-    def upload_part(self, bucket: str, key: str, upload_id: str, number: int, data: bytes) -> UploadedPart:
-        response = self._clients.s3.upload_part(
-            Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=data
-        )
-        return UploadedPart(number=number, etag=response["ETag"], size=len(data))
-
-    def complete_upload(
-        self, bucket: str, key: str, upload_id: str, parts: Sequence[UploadedPart]
-    ) -> BlobInfo:
-        completed: list[CompletedPartTypeDef] = [{"ETag": p.etag, "PartNumber": p.number} for p in parts]
-        response = self._clients.s3.complete_multipart_upload(
-            Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": completed}
-        )
-        with self._lock:
-            options = self._uploads.pop(upload_id, None)
-        size = sum(p.size for p in parts)
-        return self._written(bucket, key, size, options, response, response.get("ServerSideEncryption"))
-
-    def abort_upload(self, bucket: str, key: str, upload_id: str) -> None:
-        with self._lock:
-            self._uploads.pop(upload_id, None)
-        self._clients.s3.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+    def resume_upload(self, bucket: str, key: str, upload_id: str, options: WriteOptions) -> S3Upload:
+        upload = S3Upload(self, bucket, key, upload_id, options)
+        upload.parts()  # NoSuchUpload -> NotFound; learns the ETags of the parts stored
+        return upload
 
     def copy_blob(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> BlobInfo:
-        self._clients.s3.copy_object(
+        self.clients.s3.copy_object(
             Bucket=dst_bucket,
             Key=dst_key,
             CopySource={"Bucket": src_bucket, "Key": src_key},
@@ -275,7 +362,10 @@ class S3Blobs:
         )
         return self.head_blob(dst_bucket, dst_key)
 
-    def delete_blob(self, bucket: str, key: str) -> None:
+    def delete_blob(self, bucket: str, key: str, if_match: str | None) -> None:
         # S3 answers 204 for a missing key; the contract wants NotFound, so look first.
-        self._clients.s3.head_object(Bucket=bucket, Key=key)
-        self._clients.s3.delete_object(Bucket=bucket, Key=key)
+        self.clients.s3.head_object(Bucket=bucket, Key=key)
+        if if_match is None:
+            self.clients.s3.delete_object(Bucket=bucket, Key=key)
+        else:
+            self.clients.s3.delete_object(Bucket=bucket, Key=key, IfMatch=f'"{if_match.strip(chr(34))}"')

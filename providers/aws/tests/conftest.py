@@ -1,60 +1,43 @@
-"""A moto server for the adapter tests: one per session, reset before each test.
-
-Fake credentials only; every request goes to the loopback endpoint.
-"""
+"""A moto server for the adapter tests: one per session (the one way of
+:mod:`cloudneutral_aws.testing`), reset before each test. Fake credentials only."""
 
 from __future__ import annotations
 
 import os
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from botocore.client import BaseClient
+from cloudneutral_aws.testing import FAKE_ENV, PART, MotoServer
 
 import cloudneutral
 
-PART = 256 * 1024
-AMIS = Path(__file__).resolve().parents[1] / "cloudneutral_aws" / "moto_amis.json"
-FAKE_ENV = {
-    "AWS_ACCESS_KEY_ID": "AKIAFAKEFORTESTS0001",
-    "AWS_SECRET_ACCESS_KEY": "fake-secret-for-tests",
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    "AWS_CONFIG_FILE": os.devnull,
-}
+__all__ = ["PART"]
 
 
 @pytest.fixture(scope="session")
-def endpoint() -> Iterator[str]:
-    saved = {k: os.environ.get(k) for k in (*FAKE_ENV, "S3_UPLOAD_PART_MIN_SIZE", "MOTO_AMIS_PATH")}
+def moto() -> Iterator[MotoServer]:
+    saved = {k: os.environ.get(k) for k in FAKE_ENV}
     os.environ.update(FAKE_ENV)
-    os.environ.setdefault("S3_UPLOAD_PART_MIN_SIZE", str(PART))  # read when moto is imported
-    os.environ.setdefault("MOTO_AMIS_PATH", str(AMIS))
-    from moto import settings
-    from moto.server import ThreadedMotoServer
-
-    assert settings.S3_UPLOAD_PART_MIN_SIZE <= PART, (
-        "moto was imported before S3_UPLOAD_PART_MIN_SIZE was set"
-    )
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with MotoServer() as server:
+        yield server
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture
-def url(endpoint: str) -> str:
+def endpoint(moto: MotoServer) -> str:
+    return moto.endpoint
+
+
+@pytest.fixture
+def url(moto: MotoServer) -> str:
     """A fresh moto (state reset) and the aws:// URL that reaches it."""
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")).close()
-    return f"aws://?region=eu-west-1&endpoint_url={endpoint}&min_part_size={PART}&sizes=t3.*,t2.micro"
+    moto.reset()
+    return f"aws://?region=eu-west-1&endpoint_url={moto.endpoint}&min_part_size={PART}&sizes=t3.*,t2.micro"
 
 
 @pytest.fixture
@@ -64,6 +47,6 @@ def cloud(url: str) -> Iterator[cloudneutral.Cloud]:
 
 
 @pytest.fixture
-def s3(cloud: cloudneutral.Cloud) -> object:
-    """The raw boto3 S3 client of the connection, to look behind the adapter's back."""
-    return cloud.driver._clients.s3  # type: ignore[attr-defined]
+def s3(cloud: cloudneutral.Cloud) -> BaseClient:
+    """The raw boto3 S3 client of the connection (the escape hatch), to look behind the adapter."""
+    return cloud.blobs.as_native(BaseClient)

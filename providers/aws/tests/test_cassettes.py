@@ -38,7 +38,9 @@ def cn_harness():
 
 
 def test_the_planted_key_signs_the_requests(cn):
-    credentials = cn.cloud.driver._clients._session.get_credentials()
+    import boto3
+
+    credentials = cn.cloud.as_native(boto3.Session).get_credentials()
     assert (credentials.access_key, credentials.secret_key) == ({PLANTED_KEY!r}, {PLANTED_SECRET!r})
     cn.bucket()  # one signed request at least, recorded
 """

@@ -70,7 +70,7 @@ def test_missing_server_is_not_found(cloud: cloudneutral.Cloud) -> None:
 
 
 def test_listing_pages_with_next_token(cloud: cloudneutral.Cloud) -> None:
-    driver: Any = cloud.driver.compute
+    driver: Any = cloud.driver.servers
     size, image = cloud.servers.find_size("t3.nano"), cloud.servers.find_image(os="ubuntu")
     for n in range(7):
         driver.create_server(ServerRequest(f"s{n}", size, image))

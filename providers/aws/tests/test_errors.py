@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from botocore import exceptions as bx
-from cloudneutral_aws import AwsDriver
+from cloudneutral_aws import OPENER
 from cloudneutral_aws.errors import translate
 
 from cloudneutral import errors as cn
@@ -119,7 +119,7 @@ def test_messages_never_carry_credentials() -> None:
 
 
 def test_driver_translate_error_never_raises() -> None:
-    driver = AwsDriver(parse_url("aws://?region=eu-west-1&endpoint_url=http://127.0.0.1:9"))
+    driver = OPENER.open(parse_url("aws://?region=eu-west-1&endpoint_url=http://127.0.0.1:9"))
 
     class Weird(Exception):
         def __str__(self) -> str:

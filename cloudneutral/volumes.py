@@ -1,7 +1,8 @@
 """Volumes and snapshots: the portable service over a :class:`~cloudneutral.driver.VolumeDriver`.
 
-Here, once for every provider: validation, the "attached volumes cannot be deleted" rule,
-waiting for volume and snapshot states, lazy pagination, retries and error translation.
+Here, once for every provider: validation, capability checks, the "attached volumes cannot
+be deleted" rule, waiting for volume and snapshot states, lazy pagination, retries and
+error translation.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from ._runtime import Runtime
-from .compute import DEFAULT_TIMEOUT, ServerRef, _server_id
-from .driver import VolumeDriver
-from .errors import Conflict, InvalidArgument, NotFound
-from .models import Snapshot, SnapshotState, Volume, VolumeState
-from .validation import check_positive, check_resource_name, check_tags
+from ._service import Service
+from .driver import VolumeDriver, VolumeRequest
+from .errors import Conflict, InvalidArgument
+from .models import Capability, Snapshot, SnapshotState, Volume, VolumeState
+from .servers import DEFAULT_TIMEOUT, ServerRef, server_id
+from .validation import check_instance, check_positive, check_resource_name, check_tags, check_volume_size
 
 __all__ = ["VolumeService"]
 
@@ -26,16 +28,28 @@ def _id(kind: str, ref: Volume | Snapshot | str) -> str:
     if isinstance(ref, (Volume, Snapshot)):
         return ref.id
     if not isinstance(ref, str) or not ref:
-        raise InvalidArgument(f"a {kind} is given as a {kind.capitalize()} or its non-empty id")
+        raise InvalidArgument(f"a {kind} is given as a {kind.capitalize()} or its non-empty id, not {ref!r}")
     return ref
 
 
-class VolumeService:
+def _timeout(timeout: float) -> float:
+    check_instance("timeout", timeout, (int, float), "a number of seconds")
+    return timeout
+
+
+class VolumeService(Service):
     """Volumes and snapshots of one provider. Obtain it as ``cloud.volumes``."""
 
-    def __init__(self, driver: VolumeDriver, runtime: Runtime) -> None:
+    kind = "volumes"
+
+    def __init__(
+        self,
+        driver: VolumeDriver,
+        runtime: Runtime,
+        capabilities: frozenset[Capability] = frozenset(Capability),
+    ) -> None:
+        super().__init__(runtime, capabilities, driver.natives)
         self._driver = driver
-        self._runtime = runtime
 
     # -- volumes ------------------------------------------------------------------------
     def create(
@@ -49,19 +63,25 @@ class VolumeService:
         wait: bool = True,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> Volume:
-        """Create a volume of ``size_gib`` GiB, from ``snapshot`` when given (``size_gib``
-        must then be at least the snapshot's). Waits until available unless ``wait`` is
-        false. Raises ``InvalidArgument``, ``NotFound`` (snapshot), ``QuotaExceeded``, ``Timeout``."""
+        """Create a volume of ``size_gib`` GiB (1 to ``MAX_VOLUME_GIB``), from ``snapshot``
+        when given (``size_gib`` must then be at least the snapshot's). Waits until
+        available unless ``wait`` is false. Raises ``InvalidArgument``, ``NotFound``
+        (snapshot, zone), ``QuotaExceeded``, ``Timeout``."""
         check_resource_name("volume", name)
-        check_positive("size_gib", size_gib)
-        snapshot_id = _id("snapshot", snapshot) if snapshot is not None else None
+        check_volume_size(size_gib)
+        _timeout(timeout)
+        if zone is not None:
+            check_instance("zone", zone, str, "a zone name (str)")
+        snapshot_id = None
+        if snapshot is not None:
+            self.require(Capability.SNAPSHOTS, "a volume from a snapshot")
+            snapshot_id = _id("snapshot", snapshot)
         if isinstance(snapshot, Snapshot) and size_gib < snapshot.size_gib:
             raise InvalidArgument(
                 f"volume size {size_gib} GiB is smaller than snapshot {snapshot.id} ({snapshot.size_gib} GiB)"
             )
-        volume = self._runtime.call(
-            self._driver.create_volume, name, size_gib, zone, snapshot_id, check_tags(tags), idempotent=False
-        )
+        request = VolumeRequest(name, size_gib, zone, snapshot_id, check_tags(tags))
+        volume = self._runtime.call_once(self._driver.create_volume, request)
         return self.wait(volume, VolumeState.AVAILABLE, timeout=timeout) if wait else volume
 
     def restore(
@@ -92,6 +112,7 @@ class VolumeService:
 
     def delete(self, volume: VolumeRef, *, wait: bool = True, timeout: float = DEFAULT_TIMEOUT) -> None:
         """Delete a volume. Raises ``NotFound``; ``Conflict`` while it is attached."""
+        _timeout(timeout)
         current = self.get(volume)
         if current.attachments or current.state is VolumeState.IN_USE:
             servers = ", ".join(a.server_id for a in current.attachments) or "a server"
@@ -101,18 +122,12 @@ class VolumeService:
             )
         self._runtime.call(self._driver.delete_volume, current.id)
         if wait:
-            self._runtime.wait(
+            self._runtime.wait_gone(
                 f"volume {current.id} to be deleted",
-                lambda: self._state_or_gone(current.id),
-                lambda state: state is VolumeState.DELETED,
+                lambda: self.get(current.id).state,
+                VolumeState.DELETED,
                 timeout=timeout,
             )
-
-    def _state_or_gone(self, volume_id: str) -> VolumeState:
-        try:
-            return self.get(volume_id).state
-        except NotFound:
-            return VolumeState.DELETED
 
     def attach(
         self,
@@ -125,14 +140,18 @@ class VolumeService:
     ) -> Volume:
         """Attach a volume to a server (at ``device`` where the provider takes one).
         Raises ``NotFound``, ``Conflict`` (already attached), ``Timeout``."""
-        volume_id, server_id = _id("volume", volume), _server_id(server)
-        self._runtime.call(self._driver.attach_volume, volume_id, server_id, device, idempotent=False)
+        self.require(Capability.VOLUME_ATTACH, "attaching a volume")
+        _timeout(timeout)
+        if device is not None:
+            check_instance("device", device, str, "a device name such as '/dev/sdf' (str)")
+        volume_id, target = _id("volume", volume), server_id(server)
+        self._runtime.call_once(self._driver.attach_volume, volume_id, target, device)
         if not wait:
             return self.get(volume_id)
         return self._runtime.wait(
-            f"volume {volume_id} to attach to {server_id}",
+            f"volume {volume_id} to attach to {target}",
             lambda: self.get(volume_id),
-            lambda v: v.state is VolumeState.IN_USE and any(a.server_id == server_id for a in v.attachments),
+            lambda v: v.state is VolumeState.IN_USE and any(a.server_id == target for a in v.attachments),
             timeout=timeout,
             failed=lambda v: "volume is in error" if v.state is VolumeState.ERROR else None,
         )
@@ -147,8 +166,10 @@ class VolumeService:
     ) -> Volume:
         """Detach a volume from ``server`` (the one it is attached to when ``None``).
         Raises ``NotFound``; ``Conflict`` when it is not attached there."""
+        self.require(Capability.VOLUME_ATTACH, "detaching a volume")
+        _timeout(timeout)
         current = self.get(volume)
-        wanted = _server_id(server) if server is not None else None
+        wanted = server_id(server) if server is not None else None
         matches = [a for a in current.attachments if wanted in (None, a.server_id)]
         if not matches:
             where = f"server {wanted}" if wanted else "any server"
@@ -161,7 +182,8 @@ class VolumeService:
 
     def wait(self, volume: VolumeRef, state: VolumeState, *, timeout: float = DEFAULT_TIMEOUT) -> Volume:
         """Poll until the volume is in ``state``. Raises ``Timeout``, ``ProviderError`` on
-        ``error``, ``NotFound``."""
+        ``error``, ``NotFound``; ``InvalidArgument`` when ``state`` is not a VolumeState."""
+        check_instance("state", state, VolumeState, "a VolumeState (e.g. VolumeState.AVAILABLE)")
         volume_id = _id("volume", volume)
         return self._runtime.wait(
             f"volume {volume_id} to be {state.value}",
@@ -180,8 +202,10 @@ class VolumeService:
         self, volume: VolumeRef, name: str, *, wait: bool = True, timeout: float = DEFAULT_TIMEOUT
     ) -> Snapshot:
         """Snapshot a volume; wait until the snapshot is available unless ``wait`` is false."""
+        self.require(Capability.SNAPSHOTS, "a snapshot")
         check_resource_name("snapshot", name)
-        snap = self._runtime.call(self._driver.create_snapshot, _id("volume", volume), name, idempotent=False)
+        _timeout(timeout)
+        snap = self._runtime.call_once(self._driver.create_snapshot, _id("volume", volume), name)
         if not wait:
             return snap
         return self._runtime.wait(
@@ -194,14 +218,17 @@ class VolumeService:
 
     def get_snapshot(self, snapshot: SnapshotRef) -> Snapshot:
         """Raises ``NotFound``."""
+        self.require(Capability.SNAPSHOTS, "a snapshot")
         return self._runtime.call(self._driver.get_snapshot, _id("snapshot", snapshot))
 
     def snapshots(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[Snapshot]:
         """Every snapshot of the account, lazily."""
+        self.require(Capability.SNAPSHOTS, "listing snapshots")
         check_positive("page_size", page_size)
         for page in self._runtime.paginate(self._driver.list_snapshots, page_size):
             yield from page.items
 
     def delete_snapshot(self, snapshot: SnapshotRef) -> None:
         """Raises ``NotFound``."""
+        self.require(Capability.SNAPSHOTS, "deleting a snapshot")
         self._runtime.call(self._driver.delete_snapshot, _id("snapshot", snapshot))
