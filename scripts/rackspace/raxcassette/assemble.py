@@ -24,7 +24,8 @@ Requests are scrubbed with the project's own rules
 
 The markers are ordinary response headers, so they survive vcrpy loading, replay and
 re-serialization unchanged, and an SDK ignores them. The cassette's top-level
-``metadata`` (kept by vcrpy >= 7) names the script and counts each kind.
+``metadata`` (loaded and kept by vcrpy 9; older versions ignore it) names the script
+and counts each kind.
 """
 
 from __future__ import annotations
