@@ -22,7 +22,7 @@ if [[ ! -x "$PY" ]]; then
 fi
 
 # What must import, and from this checkout, for the tests to run.
-check='import pathlib, cloudneutral, pytest, vcr
+check='import pathlib, cloudneutral, pytest, vcr, yaml, openstack, rackspaceauth
 assert pathlib.Path(cloudneutral.__file__).resolve().is_relative_to(pathlib.Path.cwd().resolve() / "cloudneutral")'
 packages=(-e '.[test]')
 if [[ -f providers/aws/pyproject.toml ]]; then
