@@ -17,6 +17,7 @@ import attrs
 
 from .errors import CloudError, InvalidArgument, NotFound, ProviderError, Timeout
 from .models import Page
+from .redaction import redact
 
 __all__ = ["NO_RETRY", "Clock", "FakeClock", "RetryPolicy", "Runtime", "SystemClock"]
 
@@ -91,7 +92,8 @@ class Runtime:
     rng: random.Random = attrs.field(factory=random.Random)
 
     def translated(self, exc: Exception) -> CloudError:
-        """``exc`` as a :class:`CloudError` stamped with this provider (translated once)."""
+        """``exc`` as a :class:`CloudError` stamped with this provider (translated once), its
+        message passed through the one redactor (no credential ever reaches a message)."""
         if isinstance(exc, CloudError):
             error = exc
         else:
@@ -101,6 +103,10 @@ class Runtime:
                 error = ProviderError(f"{type(exc).__name__}: {exc}")
         if not error.provider:
             error.provider = self.provider
+        clean = redact(error.message)
+        if clean != error.message:
+            error.message = clean
+            error.args = (clean,)
         return error
 
     def raise_translated(self, exc: Exception) -> NoReturn:

@@ -234,12 +234,11 @@ class _Interrupted(KeyboardInterrupt):
 def _cmd_gc(args: argparse.Namespace) -> int:
     url = parse_url(args.url)
     with connect(url) as cloud:
-        reclaim = getattr(cloud.driver, "reclaim", None)
-        if not callable(reclaim):
-            raise ConfigurationError(
-                f"{url.provider} keeps no crash leftovers to reclaim (only local roots do)"
-            )
-        done = reclaim(float(args.older_than))
+        from .local import LocalProvider
+
+        if not isinstance(cloud.driver, LocalProvider) or cloud.driver.root is None:
+            raise ConfigurationError(f"{url} keeps no crash leftovers to reclaim (only local roots do)")
+        done = cloud.driver.reclaim(float(args.older_than))
         _say(f"reclaimed {done.files} files ({human_bytes(done.bytes)}), {done.uploads} unfinished uploads")
     return EX_OK
 

@@ -245,5 +245,8 @@ def copy_many(
 def _drain(pending: set[cf.Future[Copied | Failed | None]], limit: float = 10.0) -> None:
     """Let running copies notice the cancel and abort their uploads (bounded, interruptible
     by a second Ctrl-C, never holding a lock another thread needs)."""
+    # Futures cancelled before they started stay CANCELLED (never "notified"), and cf.wait
+    # would wait for them until the timeout: wait only for those that run.
+    running = {f for f in pending if not f.cancelled()}
     with contextlib.suppress(BaseException):  # a second Ctrl-C: stop waiting, the first is handled
-        cf.wait(pending, timeout=limit)
+        cf.wait(running, timeout=limit)
