@@ -89,6 +89,27 @@ class Request:
         return self.query.get("api-version", "")
 
 
+def since(api_version: str, first: str) -> bool:
+    """Whether ``api_version`` (``YYYY-MM-DD[-preview]``) is ``first`` or later; unknown counts as newest."""
+    return not re.match(r"\d{4}-\d{2}-\d{2}", api_version) or api_version[:10] >= first
+
+
+def render(kind: str, doc: JSON, api_version: str) -> JSON:
+    """A stored resource as ARM answers it at ``api_version`` (its shape changed over versions).
+
+    Version boundaries are those the real recordings show, or approximated between them.
+    """
+    out = copy.deepcopy(doc)
+    props = out.get("properties") or {}
+    if kind == "virtualnetworks" and not since(api_version, "2021-02-01"):
+        props["enableVmProtection"] = False
+    if kind == "networkinterfaces" and not since(api_version, "2021-02-01"):
+        props.pop("vnetEncryptionSupported", None)
+    if kind in ("disks", "snapshots") and not since(api_version, "2021-04-01"):
+        props.pop("publicNetworkAccess", None)
+    return out
+
+
 def _rid(sub: str, group: str, provider_type: str, name: str) -> str:
     return f"/subscriptions/{sub}/resourceGroups/{group}/providers/{provider_type}/{name}"
 
@@ -143,16 +164,7 @@ class Arm:
         if rest == ["resourcegroups"]:
             if r.method != "GET":
                 raise self._bad_method(r)
-            return Reply(
-                200,
-                {
-                    "value": [
-                        copy.deepcopy(g)
-                        for (s_, _), g in sorted(self.store.groups.items())
-                        if s_ == sub.lower()
-                    ]
-                },
-            )
+            return self._group_list(r, sub)
         if rest[:1] == ["resourcegroups"] and len(rest) >= 2:
             group = raw[1]
             if len(rest) == 2:
@@ -161,7 +173,7 @@ class Arm:
             if rest[2:] == ["resources"] and r.method == "GET":
                 return Reply(200, {"value": self._group_resources(sub, group)})
             if rest[2:3] == ["providers"] and len(rest) == 5 and r.method == "GET":
-                return self._list_in_group(sub, group, rest[3], rest[4])
+                return self._list_in_group(sub, group, rest[3], rest[4], r.api_version)
             if rest[2:3] == ["providers"] and len(rest) >= 6:
                 return self._resource(r, sub, group, rest[3], rest[4], raw[5], rest[6:], raw[6:])
         raise ArmError(404, "NotFound", "The requested resource does not exist.")  # synthesized
@@ -259,7 +271,7 @@ class Arm:
                     for v in self.store.in_subscription(sub, "virtualmachines")
                     if v["location"].lower() == location.lower()
                 ]
-                return Reply(200, {"value": [self._vm_view(v) for v in vms]})
+                return Reply(200, {"value": [self.view("virtualmachines", v, r.api_version) for v in vms]})
             if tail[0] == "publishers":
                 return self._images(r, sub, location, tail_raw[1:])
         if (
@@ -277,14 +289,14 @@ class Arm:
             and rest[1] in ("virtualmachines", "disks", "snapshots")
         ):
             items = self.store.in_subscription(sub, rest[1])
-            view = self._vm_view if rest[1] == "virtualmachines" else copy.deepcopy
-            return Reply(200, {"value": [view(i) for i in items]})
+            return Reply(200, {"value": [self.view(rest[1], i, r.api_version) for i in items]})
         if (
             provider == "microsoft.network"
             and len(rest) == 2
             and rest[1] in ("virtualnetworks", "networkinterfaces")
         ):
-            return Reply(200, {"value": copy.deepcopy(self.store.in_subscription(sub, rest[1]))})
+            items = self.store.in_subscription(sub, rest[1])
+            return Reply(200, {"value": [self.view(rest[1], i, r.api_version) for i in items]})
         raise ArmError(404, "NotFound", "The requested resource does not exist.")  # synthesized
 
     def _skus(self, filter_: str) -> list[JSON]:
@@ -345,7 +357,8 @@ class Arm:
         base = f"{pub}/ArtifactTypes/VMImage/Offers/{offer}/Skus"
         if len(rest) == 5 and rest[4] == "skus":
             skus = sorted({i.sku for i in found})
-            return Reply(200, [ref(f"{base}/{s}", s) for s in skus])
+            upgrade = {"automaticOSUpgradeProperties": {"automaticOSUpgradeSupported": False}}
+            return Reply(200, [{"properties": upgrade, **ref(f"{base}/{s}", s)} for s in skus])
         if len(rest) >= 7 and rest[4] == "skus" and rest[6] == "versions":
             found = pick(publisher=pub, offer=offer, sku=raw[6])
             if not found:
@@ -379,6 +392,10 @@ class Arm:
                     },
                     **ref(f"{base}/{image.sku}/Versions/{image.version}", image.version),
                 }
+                props = body["properties"]
+                if not since(r.api_version, "2022-08-01"):  # approximated: 2021-07-01 also has sizeInGb
+                    props["osDiskImage"]["sizeInGb"] = image.size_gb
+                    props.pop("imageDeprecationStatus")
                 return Reply(200, body)
         raise not_found
 
@@ -453,8 +470,22 @@ class Arm:
                 out.append(item)
         return out
 
+    def _group_list(self, r: Request, sub: str) -> Reply:
+        groups = [copy.deepcopy(g) for (s_, _), g in sorted(self.store.groups.items()) if s_ == sub.lower()]
+        skip = int(r.query.get("$skiptoken") or 0)
+        page: JSON = {"value": groups[skip:]}
+        if r.query.get("$top", "").isdigit():
+            top = int(r.query["$top"])
+            page["value"] = groups[skip : skip + top]
+            if skip + top < len(groups):
+                page["nextLink"] = (
+                    f"{r.base}/subscriptions/{sub}/resourcegroups?%24top={top}"
+                    f"&%24skiptoken={skip + top}&api-version={r.api_version}"
+                )
+        return Reply(200, page)
+
     # -- resources in a group ------------------------------------------------------------
-    def _list_in_group(self, sub: str, group: str, provider: str, kind: str) -> Reply:
+    def _list_in_group(self, sub: str, group: str, provider: str, kind: str, api_version: str) -> Reply:
         if kind not in TYPES or TYPES[kind].split("/")[0].lower() != provider:
             raise ArmError(  # real ARM code; message synthesized
                 400,
@@ -462,8 +493,7 @@ class Arm:
                 f"The resource type '{kind}' could not be found in the namespace '{provider}'.",
             )
         items = self.store.in_group(sub, group, kind)
-        view = self._vm_view if kind == "virtualmachines" else copy.deepcopy
-        return Reply(200, {"value": [view(i) for i in items]})
+        return Reply(200, {"value": [self.view(kind, i, api_version) for i in items]})
 
     def _resource(
         self,
@@ -530,10 +560,13 @@ class Arm:
     ) -> Reply:
         return self._lro(r, sub, kind, location, status, body, on_done, location_header)
 
-    def _vm_view(self, vm: JSON) -> JSON:
-        from .vms import vm_view
+    def view(self, kind: str, doc: JSON, api_version: str) -> JSON:
+        """``doc`` as a GET or a listing answers it at ``api_version``."""
+        if kind == "virtualmachines":
+            from .vms import vm_view
 
-        return vm_view(vm, expand=False)
+            return vm_view(doc, expand=False, api_version=api_version)
+        return render(kind, doc, api_version)
 
 
 def _query(query: dict[str, str]) -> str:
@@ -562,4 +595,4 @@ def dumps(body: Any) -> bytes:
     return json.dumps(body).encode("utf-8")
 
 
-__all__ += ["dumps", "hex_id", "new_id", "now", "rid"]
+__all__ += ["dumps", "hex_id", "new_id", "now", "render", "rid", "since"]

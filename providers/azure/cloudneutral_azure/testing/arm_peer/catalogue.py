@@ -120,4 +120,16 @@ IMAGES: tuple[Image, ...] = (
         "2019.0.20190115",
         "17763.5329.240105",
     ),
+    # Named by the real recordings (cassettes/azure/real/), so that the fidelity test can replay them.
+    *_versions(
+        "MicrosoftWindowsServer",
+        "WindowsServer",
+        "2016-Datacenter",
+        "Windows",
+        "x64",
+        "V1",
+        127,
+        "14393.6614.240105",
+    ),
+    *_versions("OpenLogic", "CentOS", "7.5", "Linux", "x64", "V1", 30, "7.5.201808150"),
 )

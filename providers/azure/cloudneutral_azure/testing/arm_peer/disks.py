@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 
-from .arm import COMPUTE, TYPES, Arm, Reply, Request, new_id, now, rid
+from .arm import COMPUTE, TYPES, Arm, Reply, Request, new_id, now, render, rid
 from .errors import ArmError
 from .store import JSON
 
@@ -61,6 +61,7 @@ def disk_doc(
         "diskState": "Unattached",
         "diskSizeBytes": size_gb * 2**30,
         "uniqueId": new_id(),
+        "publicNetworkAccess": "Enabled",
     }
     return doc
 
@@ -93,6 +94,7 @@ def _snapshot_doc(
         "diskState": "Unattached",
         "diskSizeBytes": size * 2**30,
         "uniqueId": new_id(),
+        "publicNetworkAccess": "Enabled",
     }
     return doc
 
@@ -107,13 +109,33 @@ def _source(arm: Arm, creation: JSON) -> JSON:
     return source
 
 
-def _echo(body: JSON, name: str) -> JSON:
-    """What PUT/PATCH answer at once: the request, named, with provisioningState Updating."""
-    echo: JSON = {"name": name}
+def _echo(kind: str, body: JSON, name: str, doc: JSON | None = None, patch: bool = False) -> JSON:
+    """What PUT/PATCH answer at once: the request with ``provisioningState: Updating``.
+
+    As recorded: a disk's echo carries its name, a snapshot's does not; a PATCH echo adds
+    the stored location, sku, creationData and size (and ``faultDomain`` for a snapshot);
+    a snapshot copy echo adds the source's ``sourceUniqueId`` and ``publicNetworkAccess``.
+    """
+    echo: JSON = {"name": name} if kind == "disks" else {}
     echo.update({k: copy.deepcopy(v) for k, v in body.items() if k != "properties"})
     props = copy.deepcopy(body.get("properties") or {})
+    if doc is not None and patch:
+        echo.setdefault("location", doc["location"])
+        echo.setdefault("sku", copy.deepcopy(doc["sku"]))
+        props = {
+            "creationData": copy.deepcopy(doc["properties"]["creationData"]),
+            "diskSizeGB": doc["properties"]["diskSizeGB"],
+            **props,
+        }
+    elif doc is not None and kind == "snapshots":
+        props.setdefault("creationData", {})["sourceUniqueId"] = doc["properties"]["creationData"][
+            "sourceUniqueId"
+        ]
+        props["publicNetworkAccess"] = "Enabled"
     props["provisioningState"] = "Updating"
     props["isArmResource"] = True
+    if patch and kind == "snapshots":
+        props["faultDomain"] = 0
     echo["properties"] = props
     return echo
 
@@ -124,7 +146,7 @@ def handle_disk(arm: Arm, r: Request, sub: str, group: str, kind: str, name: str
         raise ArmError(404, "NotFound", "The requested resource does not exist.")  # synthesized
     existing = arm.find(sub, group, kind, name)
     if r.method == "GET":
-        return Reply(200, copy.deepcopy(arm.get(sub, group, kind, name)))
+        return Reply(200, render(kind, arm.get(sub, group, kind, name), r.api_version))
     if r.method == "DELETE":
         if existing is None:
             return Reply(204)
@@ -176,11 +198,9 @@ def handle_disk(arm: Arm, r: Request, sub: str, group: str, kind: str, name: str
                     "name": body["sku"]["name"],
                     "tier": TIERS.get(body["sku"]["name"], "Standard"),
                 }
-            return copy.deepcopy(existing)
+            return render(kind, existing, r.api_version)
 
-        echo = _echo(body, name)
-        echo.setdefault("location", existing["location"])
-        echo.setdefault("sku", copy.deepcopy(existing["sku"]))
+        echo = _echo(kind, body, name, existing, patch=True)
         return arm.lro(r, sub, "disk", existing["location"], 202, echo, update, location_header=True)
     location = body.get("location")
     if not location:  # synthesized
@@ -224,9 +244,9 @@ def handle_disk(arm: Arm, r: Request, sub: str, group: str, kind: str, name: str
 
     def finish() -> JSON:
         doc["properties"]["provisioningState"] = "Succeeded"
-        return copy.deepcopy(doc)
+        return render(kind, doc, r.api_version)
 
-    return arm.lro(r, sub, "disk", location, 202, _echo(body, name), finish, location_header=True)
+    return arm.lro(r, sub, "disk", location, 202, _echo(kind, body, name, doc), finish, location_header=True)
 
 
 def arm_not_found(kind: str, name: str, group: str) -> ArmError:

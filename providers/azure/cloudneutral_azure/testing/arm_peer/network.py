@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 
-from .arm import NETWORK, TYPES, Arm, Reply, Request, new_id, rid
+from .arm import NETWORK, TYPES, Arm, Reply, Request, new_id, render, rid
 from .errors import ArmError, resource_not_found
 from .store import JSON
 
@@ -57,7 +57,7 @@ def handle_network(
     if rest:
         raise ArmError(404, "NotFound", "The requested resource does not exist.")  # synthesized
     if r.method == "GET":
-        return Reply(200, copy.deepcopy(arm.get(sub, group, kind, name)))
+        return Reply(200, render(kind, arm.get(sub, group, kind, name), r.api_version))
     if r.method == "DELETE":
         if doc is None:
             return Reply(204)
@@ -142,7 +142,7 @@ def handle_network(
         "network",
         location,
         201 if created else 200,
-        copy.deepcopy(new),
+        render(kind, new, r.api_version),
         lambda: _succeed(new),
         location_header=False,
     )

@@ -61,7 +61,10 @@ def _handler(arm: Arm, log: bool) -> type[BaseHTTPRequestHandler]:
                     )
                 else:
                     base = f"http://{self.headers.get('Host') or '127.0.0.1'}"
-                    reply = arm.handle(self.command, parts.path, query, body, base)
+                    try:
+                        reply = arm.handle(self.command, parts.path, query, body, base)
+                    except Exception as exc:  # a peer bug: answer 500 rather than drop the connection
+                        reply = Reply(500, {"error": {"code": "InternalServerError", "message": repr(exc)}})
             self._send(reply)
 
         def _send(self, reply: Reply) -> None:

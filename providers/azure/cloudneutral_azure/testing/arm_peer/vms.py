@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 
-from .arm import POWER, TYPES, Arm, Reply, Request, hex_id, new_id, now, rid
+from .arm import POWER, TYPES, Arm, Reply, Request, hex_id, new_id, now, rid, since
 from .catalogue import IMAGES, SIZES, Image
 from .disks import attach, detach, disk_doc
 from .errors import ArmError, resource_not_found
@@ -31,10 +31,35 @@ PRIVATE = "_peer"  # key of the peer's own bookkeeping inside a stored VM (never
 def vm_view(vm: JSON, *, expand: bool, api_version: str = "") -> JSON:
     """What GET answers for ``vm`` (``properties.instanceView`` too when ``expand``)."""
     out = copy.deepcopy({k: v for k, v in vm.items() if k != PRIVATE})
-    if api_version and api_version >= "2024-03-01":
+    props = out["properties"]
+    # Keys that appeared in later api-versions (boundaries from the recordings, else approximated).
+    if not since(api_version, "2021-11-01"):
+        props.pop("timeCreated", None)
+    if not since(api_version, "2021-03-01"):
+        storage = props["storageProfile"]
+        for disk in [storage["osDisk"], *storage["dataDisks"]]:
+            disk.pop("deleteOption", None)
+    if not since(api_version, "2020-12-01"):
+        config = props["osProfile"].get("windowsConfiguration") or props["osProfile"].get(
+            "linuxConfiguration"
+        )
+        config["patchSettings"].pop("assessmentMode", None)
+    if since(api_version, "2024-03-01"):
         out["etag"] = f'"{vm[PRIVATE]["etag"]}"'
     if expand:
         out["properties"]["instanceView"] = instance_view(vm)
+    return out
+
+
+def _created_view(vm: JSON, api_version: str) -> JSON:
+    """The 201 answer to a create: implicit disks have neither name nor id yet (as recorded)."""
+    out = vm_view(vm, expand=False, api_version=api_version)
+    storage = out["properties"]["storageProfile"]
+    storage["osDisk"]["managedDisk"].pop("id", None)
+    for disk in storage["dataDisks"]:
+        if disk["createOption"] == "Empty":
+            disk.pop("name", None)
+            disk["managedDisk"].pop("id", None)
     return out
 
 
@@ -58,6 +83,21 @@ def instance_view(vm: JSON) -> JSON:
     disks = [storage["osDisk"], *storage["dataDisks"]]
     return {
         "computerName": vm["properties"]["osProfile"]["computerName"],
+        "osName": state["os_name"],
+        "osVersion": state["os_version"],
+        "vmAgent": {
+            "vmAgentVersion": "2.7.41491.1024",
+            "statuses": [
+                {
+                    "code": "ProvisioningState/succeeded",
+                    "level": "Info",
+                    "displayStatus": "Ready",
+                    "message": "GuestAgent is running and processing the extensions.",
+                    "time": state["changed"],
+                }
+            ],
+            "extensionHandlers": [],
+        },
         "hyperVGeneration": state["generation"],
         "disks": [
             {
@@ -280,10 +320,17 @@ def _create(arm: Arm, r: Request, sub: str, group: str, name: str, body: JSON) -
             "allowExtensionOperations": True,
             "requireGuestProvisionSignal": True,
         },
-        "networkProfile": {"networkInterfaces": [{"id": n["id"]} for n in nics]},
+        "networkProfile": {"networkInterfaces": [copy.deepcopy(n) for n in nics]},
         "timeCreated": now(),
     }
-    vm[PRIVATE] = {"power": "starting", "etag": 1, "changed": now(), "generation": image.generation}
+    vm[PRIVATE] = {
+        "power": "starting",
+        "etag": 1,
+        "changed": now(),
+        "generation": image.generation,
+        "os_name": f"{image.offer} {image.sku}",
+        "os_version": image.version,
+    }
     try:
         _apply_data_disks(arm, sub, group, vm, list(storage.get("dataDisks") or []))
     except ArmError:
@@ -357,7 +404,7 @@ def _put(arm: Arm, r: Request, sub: str, group: str, name: str, vm: JSON | None)
             "compute",
             vm["location"],
             201,
-            vm_view(vm, expand=False, api_version=r.api_version),
+            _created_view(vm, r.api_version),
             created,
             location_header=False,
         )
@@ -372,6 +419,10 @@ def _put(arm: Arm, r: Request, sub: str, group: str, name: str, vm: JSON | None)
     if "tags" in body and body["tags"] is not None:
         vm["tags"] = dict(body["tags"])
     storage = props.get("storageProfile") or {}
+    if r.method == "PATCH" and "dataDisks" not in storage:
+        # As recorded (2021): a PATCH that changes no disk completes at once, without an operation.
+        vm[PRIVATE]["etag"] += 1
+        return Reply(200, vm_view(vm, expand=False, api_version=r.api_version))
     if "dataDisks" in storage:
         leaving = _apply_data_disks(arm, sub, group, vm, list(storage.get("dataDisks") or []))
     vm["properties"]["provisioningState"] = "Updating"
