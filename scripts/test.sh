@@ -2,7 +2,7 @@
 # Run the test suite: `bash scripts/test.sh [PYTEST ARGS...]`.
 #
 # Uses .venv at the repository root; creates it with python3 (or $PYTHON) and installs the
-# core and the in-repo adapters editable, with their test dependencies, when it is missing
+# core and the in-repo adapters (aws, azure) editable, with their test dependencies, when it is missing
 # or incomplete. Network is needed only for that first installation (package index).
 #
 # Without arguments: `python -m pytest` (tests/, the core, local provider, CLI, examples and
@@ -28,6 +28,10 @@ packages=(-e '.[test]')
 if [[ -f providers/aws/pyproject.toml ]]; then
     check+=$'\nimport cloudneutral_aws, moto'
     packages+=(-e 'providers/aws[test]')
+fi
+if [[ -f providers/azure/pyproject.toml ]]; then
+    check+=$'\nimport cloudneutral_azure, azure.mgmt.compute, azure.mgmt.network, azure.mgmt.resource.resources, azure.storage.blob, yaml'
+    packages+=(-e 'providers/azure[test]')
 fi
 if ! "$PY" -c "$check" >/dev/null 2>&1; then
     echo "scripts/test.sh: installing test dependencies into $VENV" >&2
