@@ -21,18 +21,18 @@ if [[ ! -x "$PY" ]]; then
     "${PYTHON:-python3}" -m venv "$VENV"
 fi
 
-# What must import, and from this checkout, for the tests to run.
+# What must import, and from this checkout, for the tests to run: the core with its test
+# extra, and every adapter under providers/ (each a distribution of its own) with its own.
 check='import pathlib, cloudneutral, pytest, vcr, yaml, openstack, rackspaceauth
 assert pathlib.Path(cloudneutral.__file__).resolve().is_relative_to(pathlib.Path.cwd().resolve() / "cloudneutral")'
 packages=(-e '.[test]')
-if [[ -f providers/aws/pyproject.toml ]]; then
-    check+=$'\nimport cloudneutral_aws, moto'
-    packages+=(-e 'providers/aws[test]')
-fi
-if [[ -f providers/azure/pyproject.toml ]]; then
-    check+=$'\nimport cloudneutral_azure, azure.mgmt.compute, azure.mgmt.network, azure.mgmt.resource.resources, azure.storage.blob, yaml'
-    packages+=(-e 'providers/azure[test]')
-fi
+for adapter in providers/*/pyproject.toml; do
+    dir="${adapter%/pyproject.toml}"
+    [[ "$dir" == providers/_template ]] && continue
+    name="${dir#providers/}"
+    check+=$'\n'"import cloudneutral_${name}"
+    packages+=(-e "$dir[test]")
+done
 if ! "$PY" -c "$check" >/dev/null 2>&1; then
     echo "scripts/test.sh: installing test dependencies into $VENV" >&2
     "$PY" -m pip install --quiet --disable-pip-version-check "${packages[@]}"

@@ -78,7 +78,8 @@ def test_ctrl_c_during_cp(source: Path, tmp_path: Path, run: int, signals: int) 
     assert leftovers(target) == []  # every upload in flight was aborted
     copied = int(err.split("interrupted: ")[1].split()[0])
     with cloudneutral.connect(f"local://?root={quote(str(target))}") as cloud:
-        present = {k: cloud.blobs.bucket("copy").get(k) for k in cloud.blobs.bucket("copy").keys()}
+        copy = cloud.blobs.bucket("copy")
+        present = {key: copy.get(key) for key in list(copy.keys())}
     with cloudneutral.connect(f"local://?root={quote(str(source))}") as cloud:
         originals = cloud.blobs.bucket("data")
         assert all(originals.get(k) == v for k, v in present.items())  # nothing partial is visible

@@ -41,6 +41,8 @@ CASES: dict[str, tuple[Call, str]] = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_misuse_is_invalid_argument_before_any_request(case: str) -> None:
     call, fragment = CASES[case]
-    with cloudneutral.connect("local://?root=/nonexistent/never-created") as cloud:
-        with pytest.raises(errors.InvalidArgument, match=fragment):
-            call(cloud)
+    with (
+        cloudneutral.connect("local://?root=/nonexistent/never-created") as cloud,
+        pytest.raises(errors.InvalidArgument, match=fragment),
+    ):
+        call(cloud)

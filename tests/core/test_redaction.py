@@ -17,7 +17,7 @@ SAMPLES = {
     "keystone": "X-Subject-Token: gAAAAABlYz1xR2VhbGx5bG9uZ3Rva2VuZm9ydGVzdGluZ3B1cnBvc2Vz",
     "swift": "X-Auth-Token: AUTH_tk0123456789abcdef0123456789abcdef",
     "aws-key": "The AWS Access Key Id AKIAIOSFODNN7EXAMPLE you provided does not exist",
-    "connection-string": "DefaultEndpointsProtocol=http;AccountName=a;AccountKey=c2VjcmV0a2V5c2VjcmV0a2V5PT0=;",
+    "connection-string": "AccountName=a;AccountKey=c2VjcmV0a2V5c2VjcmV0a2V5PT0=;BlobEndpoint=http://h",
     "json": '{"auth": {"passwordCredentials": {"password": "s3cr3t-pass"}}}',
     "signature": "X-Amz-Signature=0123456789abcdef0123456789abcdef&X-Amz-Credential=AKIA/20260101/x",
 }
