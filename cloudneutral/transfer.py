@@ -13,16 +13,19 @@
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import attrs
 
 from .blobs import BucketHandle
 from .errors import CloudError, IntegrityError
 from .models import BlobInfo, Capability
+
+if TYPE_CHECKING:
+    import concurrent.futures as cf
 
 __all__ = ["Cancel", "Cancelled", "Copied", "Failed", "TransferResult", "copy_blob", "copy_many"]
 
@@ -192,6 +195,8 @@ def copy_many(
         from .errors import InvalidArgument
 
         raise InvalidArgument(f"concurrency must be an integer >= 1, not {concurrency!r}")
+    import concurrent.futures as cf  # here, not at import: it costs ~10 ms to load
+
     cancel = cancel or Cancel()
     result = TransferResult()
 
@@ -247,6 +252,8 @@ def _drain(pending: set[cf.Future[Copied | Failed | None]], limit: float = 10.0)
     by a second Ctrl-C, never holding a lock another thread needs)."""
     # Futures cancelled before they started stay CANCELLED (never "notified"), and cf.wait
     # would wait for them until the timeout: wait only for those that run.
+    import concurrent.futures as cf
+
     running = {f for f in pending if not f.cancelled()}
     with contextlib.suppress(BaseException):  # a second Ctrl-C: stop waiting, the first is handled
         cf.wait(running, timeout=limit)
