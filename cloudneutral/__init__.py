@@ -8,14 +8,16 @@
     b'hi'
 
 This module imports no vendor SDK: adapters load only when ``connect`` meets their scheme.
+Only the error classes load with ``import cloudneutral``; every other name loads with its
+module on first use (PEP 562), so importing the package costs a few milliseconds.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from . import errors
-from ._runtime import Clock, FakeClock, RetryPolicy, SystemClock
-from .blobs import BlobReader, BlobService, BucketHandle, PartUpload
-from .cloud import Cloud, connect
 from .errors import (
     AlreadyExists,
     AuthenticationError,
@@ -32,27 +34,77 @@ from .errors import (
     TransientError,
     Unsupported,
 )
-from .models import (
-    Attachment,
-    BlobInfo,
-    BlobPrefix,
-    Bucket,
-    Capability,
-    Image,
-    Page,
-    Region,
-    Server,
-    ServerState,
-    Size,
-    Snapshot,
-    SnapshotState,
-    Volume,
-    VolumeState,
-)
-from .registry import ConnectionURL, Opener, Option, available_providers, parse_url
-from .servers import ServerService
-from .transfer import Cancel, Copied, Failed, TransferResult, copy_blob, copy_many
-from .volumes import VolumeService
+
+if TYPE_CHECKING:
+    from ._runtime import Clock, FakeClock, RetryPolicy, SystemClock
+    from .blobs import BlobReader, BlobService, BucketHandle, PartUpload
+    from .cloud import Cloud, connect
+    from .models import (
+        Attachment,
+        BlobInfo,
+        BlobPrefix,
+        Bucket,
+        Capability,
+        Image,
+        Page,
+        Region,
+        Server,
+        ServerState,
+        Size,
+        Snapshot,
+        SnapshotState,
+        Volume,
+        VolumeState,
+    )
+    from .registry import ConnectionURL, Opener, Option, available_providers, parse_url
+    from .servers import ServerService
+    from .transfer import Cancel, Copied, Failed, TransferResult, copy_blob, copy_many
+    from .volumes import VolumeService
+
+#: Where each lazily loaded name lives.
+_LAZY = {
+    **dict.fromkeys(("Clock", "FakeClock", "RetryPolicy", "SystemClock"), "_runtime"),
+    **dict.fromkeys(("BlobReader", "BlobService", "BucketHandle", "PartUpload"), "blobs"),
+    **dict.fromkeys(("Cloud", "connect"), "cloud"),
+    **dict.fromkeys(
+        (
+            "Attachment",
+            "BlobInfo",
+            "BlobPrefix",
+            "Bucket",
+            "Capability",
+            "Image",
+            "Page",
+            "Region",
+            "Server",
+            "ServerState",
+            "Size",
+            "Snapshot",
+            "SnapshotState",
+            "Volume",
+            "VolumeState",
+        ),
+        "models",
+    ),
+    **dict.fromkeys(("ConnectionURL", "Opener", "Option", "available_providers", "parse_url"), "registry"),
+    "ServerService": "servers",
+    **dict.fromkeys(("Cancel", "Copied", "Failed", "TransferResult", "copy_blob", "copy_many"), "transfer"),
+    "VolumeService": "volumes",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # loaded once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __version__ = "0.1.0"
 

@@ -1,7 +1,5 @@
 """``python -m cloudneutral``: the ``cloudneutral`` command (see :mod:`cloudneutral.cli`)."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

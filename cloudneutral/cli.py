@@ -31,7 +31,7 @@ from .redaction import redact
 from .registry import ConnectionURL, parse_url
 from .transfer import Cancel, Copied, Failed, copy_many
 
-__all__ = ["EX_OK", "EX_PERMANENT", "EX_TEMPFAIL", "EX_USAGE", "build_parser", "exit_code", "main"]
+__all__ = ["EX_OK", "EX_PERMANENT", "EX_TEMPFAIL", "EX_USAGE", "build_parser", "exit_code", "main", "run"]
 
 EX_OK = 0
 EX_PERMANENT = 1
@@ -346,6 +346,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _ignoring_sigint() -> Iterator[None]:
+    """Ignore Ctrl-C for the block, then restore what was there (main may run in-process)."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     parser = build_parser()
@@ -356,10 +370,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except KeyboardInterrupt as exc:
-        with contextlib.suppress(ValueError):  # a second Ctrl-C must not print a traceback
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
         detail = f": {exc}" if isinstance(exc, _Interrupted) else ""
-        print(f"{PROG}: interrupted{detail}", file=sys.stderr)
+        with _ignoring_sigint():  # a second Ctrl-C must not print a traceback
+            print(f"{PROG}: interrupted{detail}", file=sys.stderr)
         return EX_INTERRUPTED
     except CloudError as exc:
         print(error_line(exc), file=sys.stderr)
@@ -375,5 +388,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EX_PERMANENT
 
 
+def run() -> NoReturn:
+    """The ``cloudneutral`` command: :func:`main`, then exit with its code. After an
+    interruption the process only exits, so a late Ctrl-C is ignored rather than turned
+    into a traceback or a death by signal."""
+    code = main()
+    if code == EX_INTERRUPTED:
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
