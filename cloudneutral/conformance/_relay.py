@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import select
 import socket
 import tempfile
 import threading
@@ -31,7 +30,18 @@ from ._faultspec import (
     Status,
     TruncateResponse,
 )
-from ._wire import CHUNK, Framing, Head, SocketReader, WireError, body_pieces, read_head, simple_head
+from ._wire import (
+    CHUNK,
+    Framing,
+    Head,
+    SocketReader,
+    WireError,
+    body_pieces,
+    is_idle,
+    read_head,
+    simple_head,
+    wait_readable,
+)
 
 __all__ = ["Connection", "Core"]
 
@@ -51,6 +61,9 @@ class Core(Protocol):
 
     def sleep(self, seconds: float) -> bool:
         """Wait; ``False`` when the proxy is stopping."""
+
+    def finish(self, record: Record) -> None:
+        """Mark a request done (the proxy has finished with it)."""
 
     def open_upstream(self) -> socket.socket:
         """A new tracked connection to the upstream. Raises ``OSError``."""
@@ -121,7 +134,9 @@ class Connection:
         finally:
             self._drop_upstream()
             if not self.client_closed:
-                self.core.close(self.client, how="graceful")
+                # when stopping, a client may be in the middle of sending a body into a
+                # receive window that a half-closed socket never reopens: reset it
+                self.core.close(self.client, how="reset" if self.core.stopping.is_set() else "graceful")
 
     def _serve_one(self) -> bool:
         """Handle the next request; whether the client connection stays open."""
@@ -148,7 +163,7 @@ class Connection:
             record.error = f"proxy error: {exc!r}"
             return False
         finally:
-            record.done = True
+            self.core.finish(record)
 
     # -- one exchange -----------------------------------------------------------------------
 
@@ -244,7 +259,7 @@ class Connection:
         final head, or tell the client to continue when the upstream stays silent."""
         assert self.up is not None and self.ureader is not None
         while not self.creader.buffered():
-            ready, _, _ = select.select([self.up, self.client], [], [], self.core.expect_timeout)
+            ready = wait_readable([self.up, self.client], self.core.expect_timeout)
             if self.up in ready:
                 head = self._read_head_upstream()
                 code = _status_code(head)
@@ -472,13 +487,7 @@ def _keeps_alive(head: Head) -> bool:
 
 def _stale(sock: socket.socket, reader: SocketReader | None) -> bool:
     """An idle upstream connection that has something to say (end of stream, garbage)."""
-    if reader is not None and reader.buffered():
-        return True
-    try:
-        ready, _, _ = select.select([sock], [], [], 0)
-    except (OSError, ValueError):
-        return True
-    return bool(ready)
+    return bool(reader is not None and reader.buffered()) or not is_idle(sock)
 
 
 def _flip(piece: bytes, index: int, xor: int) -> bytes:

@@ -26,8 +26,10 @@ __all__ = [
     "arm_reset",
     "body_pieces",
     "half_close_and_drain",
+    "is_idle",
     "read_head",
     "simple_head",
+    "wait_readable",
 ]
 
 #: Largest piece read or forwarded at once.
@@ -224,6 +226,35 @@ def simple_head(code: int, headers: tuple[tuple[str, str], ...]) -> Head:
     return Head(f"HTTP/1.1 {code} {reason}", (), b"").replace(add=headers)
 
 
+def wait_readable(socks: list[socket.socket], timeout: float | None) -> list[socket.socket]:
+    """The sockets of ``socks`` that are readable (data, end of stream or error) within
+    ``timeout`` seconds. Uses ``poll`` where there is one: no limit on descriptor numbers."""
+    if not hasattr(select, "poll"):  # pragma: no cover - Windows
+        return select.select(socks, [], [], timeout)[0]
+    poller = select.poll()
+    by_fd = {}
+    for sock in socks:
+        poller.register(sock, select.POLLIN | select.POLLPRI)
+        by_fd[sock.fileno()] = sock
+    ready = poller.poll(None if timeout is None else max(0, int(timeout * 1000)))
+    return [by_fd[fd] for fd, _ in ready]
+
+
+def is_idle(sock: socket.socket) -> bool:
+    """Whether a connection has nothing to say: no byte waiting, no end of stream, no error."""
+    try:
+        sock.setblocking(False)
+        try:
+            sock.recv(1, socket.MSG_PEEK)  # returns only if a byte or end of stream waits
+            return False
+        finally:
+            sock.setblocking(True)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
 def arm_reset(sock: socket.socket) -> None:
     """Make the next close abort the connection: the peer sees a TCP reset (``SO_LINGER`` 0)."""
     with contextlib.suppress(OSError):
@@ -238,8 +269,7 @@ def half_close_and_drain(sock: socket.socket, drain_seconds: float = 2.0) -> Non
         sock.shutdown(socket.SHUT_WR)
         remaining = 16 * CHUNK
         while remaining > 0:
-            ready, _, _ = select.select([sock], [], [], drain_seconds)
-            if not ready:
+            if not wait_readable([sock], drain_seconds):
                 break
             data = sock.recv(CHUNK)
             if not data:

@@ -88,6 +88,7 @@ class _Core:
         self.seed = seed
         self.expect_timeout = expect_timeout
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)
         self.rules: list[RuleHandle] = []
         self.serial = itertools.count()
         self.records: list[Record] = []
@@ -107,6 +108,11 @@ class _Core:
             record.fault = fault
             self.records.append(record)
             return record, fault
+
+    def finish(self, record: Record) -> None:
+        with self.lock:
+            record.done = True
+            self.changed.notify_all()
 
     def sleep(self, seconds: float) -> bool:
         return not self.stopping.wait(seconds)
@@ -292,6 +298,13 @@ class FaultProxy:
         """Every request received since the last :meth:`clear`, in order of arrival."""
         with self._core.lock:
             return [record.snapshot() for record in self._core.records]
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until the proxy has finished with every logged request (a client may have
+        its whole answer a moment before that); whether it did within ``timeout`` seconds."""
+        core = self._core
+        with core.changed:
+            return core.changed.wait_for(lambda: all(r.done for r in core.records), timeout)
 
     # -- threads ---------------------------------------------------------------------------------
 

@@ -115,6 +115,7 @@ def test_log_entries(proxy: FaultProxy, connect: Connect) -> None:
     conn.request("PUT", "/echo?alter=1", body=b"abc", headers={"X-Test": "1", "Range": "bytes=0-"})
     response = conn.getresponse()
     assert response.read() == b"\x9ebc"
+    assert proxy.wait_idle()
     (entry,) = proxy.log
     assert (entry.method, entry.target, entry.path, entry.query) == (
         "PUT",
