@@ -342,7 +342,8 @@ class Connection:
         code = _status_code(head)
         record.upstream_status = code
         if code == 101:
-            raise _ClientGone("protocol upgrades are not supported")
+            record.error = "the upstream switched protocols: upgrades are not supported"
+            raise _ClientGone("protocol upgrade")
         framing = _response_framing(req, head, code)
         upstream_keep = _keeps_alive(head) and framing.kind != "close"
         if self.body_skipped:  # final answer to Expect: neither side can go on with this connection

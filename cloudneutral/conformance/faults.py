@@ -14,7 +14,8 @@ fault into the requests its rules select::
 
 Faults: :class:`Status` (answer without forwarding), :class:`ResetBeforeForward`,
 :class:`ResetAfterForward`, :class:`TruncateResponse`, :class:`AlterResponse`,
-:class:`AlterRequest`, :class:`Delay`. Every request is logged (:attr:`FaultProxy.log`).
+:class:`AlterRequest`, :class:`Delay`. Every request is logged (:attr:`FaultProxy.log`,
+:class:`LogEntry`; :meth:`FaultProxy.wait_idle`).
 
 With no fault firing the proxy is transparent to real SDKs: the ``Host`` header and every
 other header are forwarded unchanged (signatures stay valid), ``Content-Length`` and chunked
