@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ._runtime import Clock, FakeClock, RetryPolicy, SystemClock
     from .blobs import BlobReader, BlobService, BucketHandle, PartUpload
     from .cloud import Cloud, connect
+    from .migration import migrate, plan, verify
     from .models import (
         Attachment,
         BlobInfo,
@@ -90,6 +91,7 @@ _LAZY = {
     "ServerService": "servers",
     **dict.fromkeys(("Cancel", "Copied", "Failed", "TransferResult", "copy_blob", "copy_many"), "transfer"),
     "VolumeService": "volumes",
+    **dict.fromkeys(("migrate", "plan", "verify"), "migration"),
 }
 
 
@@ -161,6 +163,9 @@ __all__ = [
     "connect",
     "copy_blob",
     "copy_many",
+    "migrate",
+    "plan",
+    "verify",
     "errors",
     "parse_url",
 ]

@@ -228,6 +228,18 @@ class BucketHandle:
             sizes = tuple(layout or ())
         return ReadCheck(size=known.size, md5=md5, sha256=sha256, md5_parts=parts, part_sizes=sizes)
 
+    def part_layout(self, key: str, info: BlobInfo | None = None) -> list[int] | None:
+        """The sizes of the parts behind a blob's ``md5-parts`` checksum (``info`` from
+        :meth:`head`, looked up when not given), or ``None`` when it has none or the
+        provider cannot tell. Copying in these parts lets the copy be checked against it."""
+        info = info if info is not None else self.head(key)
+        if "md5-parts" not in info.checksums:
+            return None
+        full = self._full(key)
+        absolute = attrs.evolve(info, key=full)
+        sizes = self._runtime.call(self._driver.part_sizes, self.name, full, absolute)
+        return list(sizes) if sizes else None
+
     def get(self, key: str) -> bytes:
         """The whole content of a blob. Raises ``NotFound``, ``IntegrityError``."""
         with self.open(key) as reader:

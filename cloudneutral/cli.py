@@ -1,4 +1,5 @@
-"""The ``cloudneutral`` command: ``ls``, ``cp``, ``gc`` and ``conformance`` over connection URLs.
+"""The ``cloudneutral`` command: ``ls``, ``cp``, ``migrate``, ``verify``, ``gc`` and
+``conformance`` over connection URLs (``migrate`` and ``verify``: :mod:`cloudneutral.migration.command`).
 
 Exit codes: 0 success; 1 a permanent failure (``CloudError``); 2 usage or configuration
 (bad arguments, bad URL, unknown provider, ``InvalidArgument``); 75 (``EX_TEMPFAIL``) a
@@ -207,7 +208,7 @@ def _cmd_cp(args: argparse.Namespace) -> int:
             )
         except KeyboardInterrupt:
             progress.close()
-            raise _Interrupted(f"{len(copied)} blobs were copied and verified before the stop") from None
+            raise Interrupted(f"{len(copied)} blobs were copied and verified before the stop") from None
         finally:
             progress.close()
     elapsed = time.monotonic() - started
@@ -226,8 +227,8 @@ def _cmd_cp(args: argparse.Namespace) -> int:
     return EX_TEMPFAIL if all(f.error.transient for f in failures) else EX_PERMANENT
 
 
-class _Interrupted(KeyboardInterrupt):
-    """Ctrl-C, with what had been done by then."""
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with what had been done by then (printed after ``interrupted:``)."""
 
 
 # -- gc -----------------------------------------------------------------------------------------
@@ -335,6 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gc.set_defaults(func=_cmd_gc)
 
+    from .migration.command import add_commands
+
+    add_commands(commands, _int_at_least)
+
     conf = commands.add_parser("conformance", help="run the conformance suite against a provider")
     conf.add_argument("provider", metavar="PROVIDER", help="a harness name (local, local-dir, aws ...)")
     mode = conf.add_mutually_exclusive_group()
@@ -370,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except KeyboardInterrupt as exc:
-        detail = f": {exc}" if isinstance(exc, _Interrupted) else ""
+        detail = f": {exc}" if isinstance(exc, Interrupted) else ""
         with _ignoring_sigint():  # a second Ctrl-C must not print a traceback
             print(f"{PROG}: interrupted{detail}", file=sys.stderr)
         return EX_INTERRUPTED

@@ -281,7 +281,8 @@ class TestBlobAttributes:
         assert not bucket.exists("blob")
 
     @pytest.mark.parametrize(
-        "key", ["with-hyphen", "under_score", "1digit", "sp ace", "ünï", ""],
+        "key",
+        ["with-hyphen", "under_score", "1digit", "sp ace", "ünï", ""],
         ids=["hyphen", "underscore", "digit-first", "space", "non-ascii", "empty"],
     )
     def test_bad_metadata_key_is_invalid(self, cn: Env, key: str) -> None:
@@ -354,7 +355,7 @@ WEIRD_KEYS = {
     "plus": "a+b c+d",
     "question": "what?x=1&y=2",
     "hash": "issue#12",
-    "quotes": "it's \"quoted\" <tag>",
+    "quotes": 'it\'s "quoted" <tag>',
     "trailing-slash": "dir/",
     "long": ("é" * 511) + "xy",  # 1024 bytes of UTF-8: the portable maximum
 }

@@ -68,7 +68,8 @@ class TestServerCatalogue:
         assert regions and all(r.name for r in regions)
 
     @pytest.mark.parametrize(
-        "name", ["1starts-with-digit", "ends-with-hyphen-", "under_score", "x" * 64, ""],
+        "name",
+        ["1starts-with-digit", "ends-with-hyphen-", "under_score", "x" * 64, ""],
         ids=["digit", "hyphen", "underscore", "long", "empty"],
     )
     def test_invalid_name(self, cn: Env, name: str) -> None:
