@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 import attrs
 
@@ -453,6 +453,17 @@ class BucketHandle:
         full, options = self._full(key), self._options(content_type, metadata)
         upload = self._runtime.call(self._driver.resume_upload, self.name, full, upload_id, options)
         return self._upload_object(full, upload, options)
+
+    def uploads(self, prefix: str = "") -> Sequence[tuple[str, str]]:
+        """The unfinished uploads of keys under ``prefix``: ``(key, upload id)``, keys relative
+        to this handle (a crashed writer's leftovers; ``resume_upload(key, id).abort()``)."""
+        self.service.require(Capability.BLOB_MULTIPART, "listing uploads")
+        full_prefix = self.prefix + check_prefix(prefix)
+
+        def fetch(size: int, token: str | None) -> Page[tuple[str, str]]:
+            return self._driver.list_uploads(self.name, full_prefix, size, token)
+
+        return [(key[len(self.prefix) :], upload) for key, upload in self._runtime.collect(fetch)]
 
     def upload(
         self,

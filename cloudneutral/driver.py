@@ -245,6 +245,13 @@ class BlobDriver(Protocol):
         """The unfinished upload ``upload_id`` of ``key`` (opened by any process), to add
         parts to and commit. ``options`` are those it was opened with. Gone -> ``NotFound``."""
 
+    def list_uploads(
+        self, bucket: str, prefix: str, page_size: int, token: str | None
+    ) -> Page[tuple[str, str]]:
+        """One page of the unfinished uploads of keys under ``prefix``: ``(key, upload id)``
+        pairs in key order (what a crashed writer may have left; ``resume_upload`` reaches
+        each). Missing bucket -> ``NotFound``."""
+
     def copy_blob(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> BlobInfo:
         """Copy server-side, replacing the destination with the source's content, content
         type and metadata. Missing source -> ``NotFound``."""

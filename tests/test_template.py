@@ -60,4 +60,4 @@ def test_every_skeleton_method_raises_unsupported(template: ModuleType) -> None:
             with pytest.raises(Unsupported, match="not implemented yet"):
                 method(*_arguments(method))
             checked += 1
-    assert checked == 37  # every method of the three drivers and of the Upload
+    assert checked == 38  # every method of the three drivers and of the Upload

@@ -205,6 +205,15 @@ class LocalBlobDriver:
         stored = self._store.upload_options(check_bucket_name(bucket), _check_key(key), upload_id)
         return LocalUpload(self, bucket, key, upload_id, stored)
 
+    def list_uploads(
+        self, bucket: str, prefix: str, page_size: int, token: str | None
+    ) -> Page[tuple[str, str]]:
+        found = [u for u in self._store.uploads(check_bucket_name(bucket)) if u[0].startswith(prefix)]
+        start = bisect.bisect_right(found, tuple(token.split("\n", 1))) if token else 0
+        chosen = found[start : start + page_size]
+        more = start + page_size < len(found)
+        return Page(tuple(chosen), "\n".join(chosen[-1]) if more and chosen else None)
+
     def copy_blob(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> BlobInfo:
         stored, stream = self._store.open(check_bucket_name(src_bucket), _check_key(src_key))
         options = WriteOptions(content_type=stored.content_type, metadata=stored.metadata)

@@ -483,14 +483,24 @@ class DirectoryBlobStore:
         target = self._prepare(bucket, key)
         location = f"{target.name}.{upload_id}.parts"
         info = committed(key, parts, options, location)
-        (self._upload_dir(bucket, upload_id) / "upload.json").unlink(missing_ok=True)
         with Staged(target) as staged:
             staged.file.write(_trailer(info))
-            staged.flush()
+            staged.flush()  # everything slow happens before the two renames, back to back
             with self._swap(bucket, key):
                 os.rename(self._upload_dir(bucket, upload_id), target.parent / location)
                 staged.commit()
+        (target.parent / location / "upload.json").unlink(missing_ok=True)
         return info
+
+    def uploads(self, bucket: str) -> list[tuple[str, str]]:
+        found = []
+        for entry in scandir(self._require(bucket) / "uploads"):
+            try:
+                doc = json.loads(open_nofollow(Path(entry.path) / "upload.json").read())
+            except (FileNotFoundError, NotADirectoryError, ValueError):
+                continue
+            found.append((str(doc["key"]), entry.name))
+        return sorted(found)
 
     def drop_upload(self, bucket: str, key: str, upload_id: str) -> None:
         self.upload_options(bucket, key, upload_id)

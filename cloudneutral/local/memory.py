@@ -179,6 +179,11 @@ class MemoryBlobStore:
             del self._uploads[upload_id]
             return info
 
+    def uploads(self, bucket: str) -> list[tuple[str, str]]:
+        with self._lock:
+            self._bucket(bucket)
+            return sorted((u.key, upload_id) for upload_id, u in self._uploads.items() if u.bucket == bucket)
+
     def drop_upload(self, bucket: str, key: str, upload_id: str) -> None:
         with self._lock:
             self._upload(bucket, key, upload_id)

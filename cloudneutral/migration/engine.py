@@ -35,7 +35,7 @@ from ..blobs import BucketHandle, PartUpload
 from ..errors import CloudError, IntegrityError, NotFound
 from ..models import BlobInfo, Capability
 from ..transfer import Cancel, Cancelled, copy_blob
-from .journal import Entry
+from .journal import ANY_UPLOAD, Entry
 from .planning import Plan
 
 if TYPE_CHECKING:
@@ -232,6 +232,9 @@ class _Run:
                 return entry, upload, done
             except NotFound:  # expired or aborted meanwhile: start over
                 self.journal.clear_parts(entry.key)
+        # Recorded first: a kill between opening and recording leaves an upload the next run
+        # cannot name, so it aborts every unfinished upload of this key instead.
+        self.journal.update(entry.key, state="uploading", upload_id=None, part_size=None)
         upload = self.dst.open_upload(entry.dst_key, **options)  # type: ignore[arg-type]
         part_size = self._part_size(entry, head, upload)
         self.journal.update(entry.key, state="uploading", upload_id=upload.id, part_size=part_size)
@@ -347,9 +350,16 @@ class _Run:
 
     # -- the whole plan ----------------------------------------------------------------------
     def abort_orphans(self) -> None:
+        """Abort the uploads replaced plans and killed runs left (never leaked)."""
         for dst_key, upload_id in self.journal.orphans():
             try:
-                self.dst.resume_upload(dst_key, upload_id).abort()
+                if upload_id == ANY_UPLOAD:
+                    strays = [u for k, u in self.dst.uploads(dst_key) if k == dst_key]
+                else:
+                    strays = [upload_id]
+                for stray in strays:
+                    with contextlib.suppress(NotFound):
+                        self.dst.resume_upload(dst_key, stray).abort()
             except NotFound:
                 pass
             except CloudError:

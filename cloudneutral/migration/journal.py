@@ -23,7 +23,10 @@ from pathlib import Path
 
 import attrs
 
-__all__ = ["Entry", "Journal", "default_journal_path"]
+__all__ = ["ANY_UPLOAD", "Entry", "Journal", "default_journal_path"]
+
+#: An orphan whose upload id was never recorded: abort every unfinished upload of its key.
+ANY_UPLOAD = "*"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -161,19 +164,20 @@ class Journal:
                     ).fetchone()
                     keep_upload = (
                         old is not None
-                        and old[0] == "uploading"
-                        and (old[1], old[2])
-                        == (
-                            entry.src_etag,
-                            entry.size,
-                        )
+                        and old[0] in ("uploading", "failed")
+                        and old[3] is not None
+                        and entry.action in ("copy", "overwrite")
+                        and (old[1], old[2]) == (entry.src_etag, entry.size)
                     )
                     if not keep_upload:
                         self._db.execute("DELETE FROM parts WHERE key = ?", (entry.key,))
-                        if old is not None and old[3]:
+                        stray = old[3] if old is not None and old[3] else None
+                        if old is not None and old[0] == "uploading" and stray is None:
+                            stray = ANY_UPLOAD  # opened, then killed before it was recorded
+                        if stray is not None:
                             self._db.execute(
                                 "INSERT OR IGNORE INTO orphans (dst_key, upload_id) VALUES (?, ?)",
-                                (entry.dst_key, old[3]),
+                                (entry.dst_key, stray),
                             )
                     values = attrs.asdict(entry)
                     if keep_upload:

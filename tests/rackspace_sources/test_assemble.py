@@ -146,6 +146,7 @@ def test_cli_check_passes_and_build_writes(tmp_path: Path) -> None:
     assert main(["--check", "--root", str(tmp_path)]) == 1
     assert main(["--root", str(tmp_path), str(ASSEMBLIES[0])]) == 0
     written = load_script(ASSEMBLIES[0]).output(tmp_path)
-    assert hashlib.sha256(written.read_bytes()).digest() == hashlib.sha256(
-        load_script(ASSEMBLIES[0]).output(CASSETTES).read_bytes()
-    ).digest()
+    assert (
+        hashlib.sha256(written.read_bytes()).digest()
+        == hashlib.sha256(load_script(ASSEMBLIES[0]).output(CASSETTES).read_bytes()).digest()
+    )

@@ -43,7 +43,7 @@ def test_kept_files_hold_no_credentials(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     # fog's own placeholders ("apiKey":"<RS_API_KEY>") are not credentials.
     assert [f for f in find_secrets(text) if "<RS_" not in f] == []
-    assert "adminPass\": \"REDACTED" in text or "adminPass" not in text
+    assert 'adminPass": "REDACTED' in text or "adminPass" not in text
     assert not re.search(r"AACvJ2v[A-Za-z0-9_-]{20,}", text), "a Rackspace token is left"
     assert not re.search(r'"apiKey"\s*:\s*"(?!<RS_API_KEY>)', text), "an API key is left"
 

@@ -93,6 +93,11 @@ class NameBlobDriver:
     def resume_upload(self, bucket: str, key: str, upload_id: str, options: WriteOptions) -> Upload:
         raise _todo("resume_upload")
 
+    def list_uploads(
+        self, bucket: str, prefix: str, page_size: int, token: str | None
+    ) -> Page[tuple[str, str]]:
+        raise _todo("list_uploads")
+
     # -- Capability.BLOB_COPY -------------------------------------------------------------------
     def copy_blob(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> BlobInfo:
         raise _todo("copy_blob")

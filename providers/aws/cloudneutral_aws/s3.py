@@ -353,6 +353,19 @@ class S3BlobDriver:
         upload.parts()  # NoSuchUpload -> NotFound; learns the ETags of the parts stored
         return upload
 
+    def list_uploads(
+        self, bucket: str, prefix: str, page_size: int, token: str | None
+    ) -> Page[tuple[str, str]]:
+        params: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxUploads": min(page_size, 1000)}
+        if token is not None:
+            params["KeyMarker"], params["UploadIdMarker"] = token.split("\n", 1)
+        response = self.clients.s3.list_multipart_uploads(**params)
+        found = tuple((u["Key"], u["UploadId"]) for u in response.get("Uploads", []))
+        more = response.get("IsTruncated") and response.get("NextKeyMarker") is not None
+        return Page(
+            found, f"{response['NextKeyMarker']}\n{response.get('NextUploadIdMarker', '')}" if more else None
+        )
+
     def copy_blob(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> BlobInfo:
         self.clients.s3.copy_object(
             Bucket=dst_bucket,
