@@ -148,10 +148,12 @@ class PartUpload:
         return receipts
 
     def put_part(self, number: int, data: bytes) -> PartReceipt:
-        """Store part ``number`` (from 1) and check what the provider confirms.
+        """Store part ``number`` (from 1) and check what the provider confirms; a part the
+        provider stored with other bytes (damaged on the way) is sent again, within the
+        retry policy's attempts.
 
         Raises ``InvalidArgument`` for a number outside the provider's limits;
-        ``IntegrityError`` when the provider stored other bytes than those sent.
+        ``IntegrityError`` when the provider keeps storing other bytes than those sent.
         """
         if (
             not isinstance(number, int)
@@ -163,13 +165,19 @@ class PartUpload:
             raise InvalidArgument(f"part data must be bytes, not {type(data).__name__}")
         data = bytes(data)
         md5 = hashlib.md5(data).hexdigest()
-        receipt = self._runtime.call(self._upload.put_part, number, data, md5)
-        if receipt.size != len(data) or receipt.md5 not in (None, md5):
-            raise IntegrityError(
-                f"{self._where}: part {number} stored as {receipt.size} bytes with MD5 {receipt.md5}; "
-                f"sent {len(data)} bytes with MD5 {md5}",
-                provider=self._runtime.provider,
-            )
+        attempt = 1
+        while True:  # a part damaged on the way is sent again: the next one replaces it
+            receipt = self._runtime.call(self._upload.put_part, number, data, md5)
+            if receipt.size == len(data) and receipt.md5 in (None, md5):
+                break
+            if attempt >= self._runtime.retry.attempts:
+                raise IntegrityError(
+                    f"{self._where}: part {number} stored as {receipt.size} bytes with MD5 {receipt.md5}; "
+                    f"sent {len(data)} bytes with MD5 {md5} ({attempt} attempts)",
+                    provider=self._runtime.provider,
+                )
+            self._runtime.clock.sleep(self._runtime.retry.delay(attempt, self._runtime.rng))
+            attempt += 1
         with self._lock:
             self._receipts[number] = receipt
         return receipt

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 __all__ = ["MigrationReport", "Outcome", "Settings", "run_plan"]
 
 MiB = 1024 * 1024
+#: How often one object is tried when its bytes fail a check (damaged on the way).
+OBJECT_ATTEMPTS = 3
 
 
 @attrs.frozen
@@ -157,18 +159,29 @@ class _Run:
 
     # -- one object ------------------------------------------------------------------------
     def copy_one(self, entry: Entry) -> Outcome:
-        try:
-            self.cancel.check()
-            if entry.action == "delete":
-                return self._delete(entry)
-            if self.server_side or entry.size <= self.settings.part_size or not self.multipart:
-                return self._whole(entry)
-            return self._in_parts(entry)
-        except Cancelled:
-            return Outcome(entry.key, entry.action, "cancelled", entry.size)
-        except CloudError as exc:
-            self.journal.update(entry.key, state="failed", error=f"{type(exc).__name__}: {exc}")
-            return Outcome(entry.key, entry.action, "failed", entry.size, error=exc)
+        """Copy (or delete) one object; an object whose bytes failed a check (damaged on the
+        way) is tried again from where it stood, up to :data:`OBJECT_ATTEMPTS` times."""
+        for attempt in range(1, OBJECT_ATTEMPTS + 1):
+            try:
+                self.cancel.check()
+                if entry.action == "delete":
+                    return self._delete(entry)
+                if self.server_side or entry.size <= self.settings.part_size or not self.multipart:
+                    return self._whole(entry)
+                return self._in_parts(entry)
+            except Cancelled:
+                return Outcome(entry.key, entry.action, "cancelled", entry.size)
+            except IntegrityError as exc:
+                if attempt == OBJECT_ATTEMPTS:
+                    return self._failed(entry, exc)
+                entry = self.journal.get(entry.key) or entry  # resume what the journal has
+            except CloudError as exc:
+                return self._failed(entry, exc)
+        raise AssertionError("unreachable")
+
+    def _failed(self, entry: Entry, exc: CloudError) -> Outcome:
+        self.journal.update(entry.key, state="failed", error=f"{type(exc).__name__}: {exc}")
+        return Outcome(entry.key, entry.action, "failed", entry.size, error=exc)
 
     def _finish(self, entry: Entry, info: BlobInfo, verified: str, sha256: str | None) -> Outcome:
         self.journal.update(
@@ -255,14 +268,15 @@ class _Run:
         self.cancel.check()
         with self.src.open(entry.key, offset, offset + size) as reader:
             data = reader.read()
-        if number in done:
-            return data, done[number] or hashlib.md5(data).hexdigest()
+        md5 = hashlib.md5(data).hexdigest()
+        if number in done and done[number] in (None, md5):
+            return data, md5  # the target holds these very bytes (or cannot say): not sent again
         self.cancel.check()
         receipt = upload.put_part(number, data)
         self.journal.part_done(entry.key, number, receipt.size, receipt.md5)
         if self.on_bytes is not None:
             self.on_bytes(len(data))
-        return data, receipt.md5 or hashlib.md5(data).hexdigest()
+        return data, receipt.md5 or md5
 
     def _in_parts(self, entry: Entry) -> Outcome:
         head = self.src.head(entry.key)

@@ -119,16 +119,29 @@ def test_permanent_part_failure_aborts(cloud: cloudneutral.Cloud, faulty: Faulty
     assert not handle(cloud).exists("k")
 
 
-def test_a_part_stored_with_other_bytes_fails_the_put_and_keeps_the_old_blob(
-    cloud: cloudneutral.Cloud, faulty: Faulty
-) -> None:
-    """A byte flipped in transit inside one part: the provider's MD5 of the part differs."""
-    handle(cloud).put("k", b"old")
+def test_a_part_stored_with_other_bytes_is_sent_again(cloud: cloudneutral.Cloud, faulty: Faulty) -> None:
+    """A byte flipped in transit inside one part: the provider's MD5 of the part differs,
+    so the part is sent again (and replaces the damaged one)."""
 
     def flipped(receipt: PartReceipt) -> PartReceipt:
         return attrs.evolve(receipt, md5="0" * 32)
 
     faulty.faults["upload.put_part"] = [None, flipped]
+    data = bytes(range(256)) * 12
+    info = handle(cloud).put("k", data)
+    assert faulty.count("upload.put_part") == 4  # three parts, the second one twice
+    assert handle(cloud).get("k") == data and info.checksums["sha256"]
+
+
+def test_a_part_always_stored_with_other_bytes_fails_the_put_and_keeps_the_old_blob(
+    cloud: cloudneutral.Cloud, faulty: Faulty
+) -> None:
+    handle(cloud).put("k", b"old")
+
+    def flipped(receipt: PartReceipt) -> PartReceipt:
+        return attrs.evolve(receipt, md5="0" * 32)
+
+    faulty.faults["upload.put_part"] = [None, *[flipped] * 4]
     with pytest.raises(errors.IntegrityError, match="part 2"):
         handle(cloud).put("k", b"p" * 3000)
     assert faulty.calls[-1] == "upload.abort"
