@@ -30,7 +30,7 @@ import openstack.config
 import openstack.connection
 import openstack.version
 import vcr  # type: ignore[import-untyped]
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from cloudneutral.conformance.scrub import find_secrets, scrub_request, scrub_response
 
