@@ -160,7 +160,8 @@ class _Run:
     # -- one object ------------------------------------------------------------------------
     def copy_one(self, entry: Entry) -> Outcome:
         """Copy (or delete) one object; an object whose bytes failed a check (damaged on the
-        way) is tried again from where it stood, up to :data:`OBJECT_ATTEMPTS` times."""
+        way) or that failed transiently past the call retries is tried again from where it
+        stood, up to :data:`OBJECT_ATTEMPTS` times."""
         for attempt in range(1, OBJECT_ATTEMPTS + 1):
             try:
                 self.cancel.check()
@@ -171,12 +172,11 @@ class _Run:
                 return self._in_parts(entry)
             except Cancelled:
                 return Outcome(entry.key, entry.action, "cancelled", entry.size)
-            except IntegrityError as exc:
-                if attempt == OBJECT_ATTEMPTS:
+            except CloudError as exc:
+                retry = isinstance(exc, IntegrityError) or exc.transient
+                if not retry or attempt == OBJECT_ATTEMPTS:
                     return self._failed(entry, exc)
                 entry = self.journal.get(entry.key) or entry  # resume what the journal has
-            except CloudError as exc:
-                return self._failed(entry, exc)
         raise AssertionError("unreachable")
 
     def _failed(self, entry: Entry, exc: CloudError) -> Outcome:
@@ -245,6 +245,8 @@ class _Run:
                 return entry, upload, done
             except NotFound:  # expired or aborted meanwhile: start over
                 self.journal.clear_parts(entry.key)
+        if entry.state == "uploading" and entry.upload_id is None:
+            self._abort_strays(entry.dst_key)  # an earlier open whose answer was lost
         # Recorded first: a kill between opening and recording leaves an upload the next run
         # cannot name, so it aborts every unfinished upload of this key instead.
         self.journal.update(entry.key, state="uploading", upload_id=None, part_size=None)
@@ -363,17 +365,22 @@ class _Run:
             yield number, offset, min(part_size, size - offset)
 
     # -- the whole plan ----------------------------------------------------------------------
+    def _abort_strays(self, dst_key: str) -> None:
+        """Abort every unfinished upload of ``dst_key`` (ones whose id was never recorded)."""
+        for key, stray in self.dst.uploads(dst_key):
+            if key == dst_key:
+                with contextlib.suppress(NotFound):
+                    self.dst.resume_upload(dst_key, stray).abort()
+
     def abort_orphans(self) -> None:
         """Abort the uploads replaced plans and killed runs left (never leaked)."""
         for dst_key, upload_id in self.journal.orphans():
             try:
                 if upload_id == ANY_UPLOAD:
-                    strays = [u for k, u in self.dst.uploads(dst_key) if k == dst_key]
+                    self._abort_strays(dst_key)
                 else:
-                    strays = [upload_id]
-                for stray in strays:
                     with contextlib.suppress(NotFound):
-                        self.dst.resume_upload(dst_key, stray).abort()
+                        self.dst.resume_upload(dst_key, upload_id).abort()
             except NotFound:
                 pass
             except CloudError:

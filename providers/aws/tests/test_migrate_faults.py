@@ -95,3 +95,5 @@ def test_local_to_moto_through_faults(proxy: FaultProxy, moto: MotoServer, tmp_p
     assert read_all(aws(moto.endpoint, "dst")) == written
     assert fired(proxy, AlterRequest) >= 1
     assert cloudneutral.verify(src, aws(moto.endpoint, "dst"), journal=tmp_path / "j.sqlite").ok
+    with cloudneutral.connect(aws(moto.endpoint, "dst")) as cloud:
+        assert cloud.bucket.uploads() == []  # lost answers to "start an upload" leaked nothing
