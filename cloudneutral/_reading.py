@@ -81,6 +81,15 @@ class _Hasher:
                 self._part = hashlib.md5()
                 self._part_left = self._bounds.pop(0) if self._bounds else 0
 
+    def digests(self) -> dict[str, str]:
+        """The whole-content digests computed (``md5``, ``sha256``), by algorithm."""
+        found = {}
+        if self._md5 is not None:
+            found["md5"] = self._md5.hexdigest()
+        if self._sha256 is not None:
+            found["sha256"] = self._sha256.hexdigest()
+        return found
+
     def mismatch(self, check: ReadCheck) -> str | None:
         if self._sha256 is not None and self._sha256.hexdigest() != check.sha256:
             return f"SHA-256 {self._sha256.hexdigest()}, expected {check.sha256}"
@@ -128,6 +137,13 @@ class BlobReader(io.RawIOBase):
     def delivered(self) -> int:
         """Bytes delivered so far."""
         return self._delivered
+
+    @property
+    def digests(self) -> dict[str, str]:
+        """Once the whole stream was read and verified: the digests of its bytes that the
+        verification computed (``md5``, ``sha256``; whichever the checks needed), so a
+        writer of the same bytes need not compute them again. Before that: empty."""
+        return self._hasher.digests() if self.verified is not None else {}
 
     def readable(self) -> bool:
         return True

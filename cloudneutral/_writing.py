@@ -19,7 +19,7 @@ from .driver import PartLimits, PartReceipt, Upload, WriteOptions
 from .errors import IntegrityError, InvalidArgument
 from .models import BlobInfo
 
-__all__ = ["SHA256_KEY", "Digests", "PartUpload", "Source", "cut_parts"]
+__all__ = ["SHA256_KEY", "Digests", "PartUpload", "Source", "cut_parts", "put_hashed_part"]
 
 #: The metadata key holding a blob's SHA-256, the checksum of record across providers.
 SHA256_KEY = "cn-sha256"
@@ -31,26 +31,30 @@ Source: TypeAlias = bytes | bytearray | memoryview | BinaryIO | Iterable[bytes]
 
 class Digests:
     """The size, SHA-256 and (unless ``md5`` is false) MD5 of bytes as they stream past:
-    each byte hashed once per algorithm."""
+    each byte hashed once per algorithm. ``known`` digests (``md5``, ``sha256``, computed
+    by a verified read of the very same bytes) are taken as they are, not computed again."""
 
-    def __init__(self, *, md5: bool = True) -> None:
+    def __init__(self, *, md5: bool = True, known: Mapping[str, str] | None = None) -> None:
+        known = known or {}
         self.size = 0
-        self._md5 = hashlib.md5() if md5 else None
-        self._sha256 = hashlib.sha256()
+        self._known_md5, self._known_sha256 = known.get("md5"), known.get("sha256")
+        self._md5 = hashlib.md5() if md5 and self._known_md5 is None else None
+        self._sha256 = hashlib.sha256() if self._known_sha256 is None else None
 
     def update(self, data: bytes | memoryview) -> None:
         self.size += len(data)
         if self._md5 is not None:
             self._md5.update(data)
-        self._sha256.update(data)
+        if self._sha256 is not None:
+            self._sha256.update(data)
 
     @property
     def md5(self) -> str | None:
-        return None if self._md5 is None else self._md5.hexdigest()
+        return self._known_md5 or (None if self._md5 is None else self._md5.hexdigest())
 
     @property
     def sha256(self) -> str:
-        return self._sha256.hexdigest()
+        return self._known_sha256 or self._sha256.hexdigest()  # type: ignore[union-attr]
 
 
 def cut_parts(data: Source, part_size: int) -> Iterator[bytes]:
@@ -164,7 +168,9 @@ class PartUpload:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise InvalidArgument(f"part data must be bytes, not {type(data).__name__}")
         data = bytes(data)
-        md5 = hashlib.md5(data).hexdigest()
+        return self._send(number, data, hashlib.md5(data).hexdigest())
+
+    def _send(self, number: int, data: bytes, md5: str) -> PartReceipt:
         attempt = 1
         while True:  # a part damaged on the way is sent again: the next one replaces it
             receipt = self._runtime.call(self._upload.put_part, number, data, md5)
@@ -206,3 +212,10 @@ class PartUpload:
     def abort(self) -> None:
         """Discard the upload and its parts. Idempotent."""
         self._runtime.call(self._upload.abort)
+
+
+def put_hashed_part(upload: PartUpload, number: int, data: bytes, md5: str) -> PartReceipt:
+    """:meth:`PartUpload.put_part` for a caller that has just computed ``md5`` from these
+    very bytes (the migration engine, which needs it anyway): they are not hashed again.
+    ``number`` is trusted to be within the upload's limits."""
+    return upload._send(number, data, md5)

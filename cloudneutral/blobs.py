@@ -349,8 +349,32 @@ class BucketHandle:
         del first, second  # hold each part only while it is uploaded
         return self._put_parts(full, upload, parts, options, record_sha256)
 
-    def _put_single(self, full: str, data: bytes, options: WriteOptions, record_sha256: bool) -> BlobInfo:
-        digests = Digests()
+    def _put_read(
+        self,
+        key: str,
+        data: bytes,
+        known: Mapping[str, str],
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> BlobInfo:
+        """:meth:`put` (recording the SHA-256) of bytes that a verified read delivered
+        whole, in one request; ``known`` holds the digests that read computed of them
+        (:attr:`BlobReader.digests <cloudneutral.BlobReader.digests>`), not computed again.
+        For copies (:func:`~cloudneutral.copy_blob` uses it); raises as :meth:`put` does."""
+        if not isinstance(data, bytes):
+            raise InvalidArgument(f"put_read takes bytes, not {type(data).__name__}")
+        return self._put_single(self._full(key), data, self._options(content_type, metadata), True, known)
+
+    def _put_single(
+        self,
+        full: str,
+        data: bytes,
+        options: WriteOptions,
+        record_sha256: bool,
+        known: Mapping[str, str] | None = None,
+    ) -> BlobInfo:
+        digests = Digests(known=known)
         digests.update(data)
         assert digests.md5 is not None
         if record_sha256 and Capability.BLOB_METADATA in self.service.capabilities:

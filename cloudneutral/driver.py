@@ -125,8 +125,9 @@ class Upload(Protocol):
     def put_part(self, number: int, data: bytes, md5: str) -> PartReceipt:
         """Store part ``number`` (1 to ``limits.max_parts``), replacing a part of that number.
 
-        ``md5`` is the hex MD5 of ``data``: send it for the provider to check (Content-MD5)
-        where its API allows. A part the provider finds damaged -> ``IntegrityError``.
+        ``md5`` is the hex MD5 of ``data``, computed by the portable layer from these very
+        bytes: send it for the provider to check (Content-MD5) where its API allows (an
+        in-process store records it). A part the provider finds damaged -> ``IntegrityError``.
         Idempotent: the portable layer retries transient failures.
         """
 

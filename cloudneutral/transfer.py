@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -60,13 +60,15 @@ class Cancel:
 class Copied:
     """One blob copied. ``verified`` says how its bytes were proven equal to the source's:
     ``sha256``, ``md5`` or ``md5-parts`` (a checksum of the source checked on the bytes read,
-    and every byte confirmed by the target), or ``size`` (sizes only)."""
+    and every byte confirmed by the target), or ``size`` (sizes only). ``written``: the
+    target blob as the write reported it (its ETag, checksums), when known."""
 
     src_key: str
     dst_key: str
     size: int
     verified: str
     server_side: bool
+    written: BlobInfo | None = None
 
 
 @attrs.frozen
@@ -152,24 +154,29 @@ def copy_blob(
         after = dst.head(dst_key)
         if on_bytes is not None:
             on_bytes(info.size)
-        return Copied(src_key, dst_key, info.size, _compare(before, after, where, info.provider), True)
+        return Copied(src_key, dst_key, info.size, _compare(before, after, where, info.provider), True, after)
     record = Capability.BLOB_METADATA in dst.service.capabilities
     with src.open(src_key, expected=expected) as reader:
         source_info = reader.info
-        info = dst.put(
-            dst_key,
-            _counted(reader.chunks(), on_bytes, cancel),
-            content_type=source_info.content_type or None,
-            metadata=dict(source_info.metadata) if record else None,
-            record_sha256=True,
-        )
+        options: dict[str, Any] = {
+            "content_type": source_info.content_type or None,
+            "metadata": dict(source_info.metadata) if record else None,
+        }
+        chunks = _counted(reader.chunks(), on_bytes, cancel)
+        if source_info.size <= dst.service.part_size:  # one request: the read's digests serve the write
+            data = b"".join(chunks)
+            info = dst._put_read(dst_key, data, reader.digests, **options)
+        else:
+            info = dst.put(dst_key, chunks, record_sha256=True, **options)
         read_how = reader.verified or "size"
     if info.size != source_info.size:
         raise IntegrityError(
             f"{where}: copied {info.size} bytes, source has {source_info.size}", provider=info.provider
         )
     written = "sha256" in info.checksums
-    return Copied(src_key, dst_key, info.size, read_how if written else "size", server_side=False)
+    return Copied(
+        src_key, dst_key, info.size, read_how if written else "size", server_side=False, written=info
+    )
 
 
 def copy_many(

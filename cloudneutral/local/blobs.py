@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 import attrs
 
 from ..driver import PartLimits, PartReceipt, WriteOptions
-from ..errors import IntegrityError, InvalidArgument, NotFound, ProviderError
+from ..errors import InvalidArgument, NotFound, ProviderError
 from ..models import BlobInfo, BlobPrefix, Bucket, Page
 from ..validation import check_bucket_name
 from .lifecycle import REGION
@@ -85,9 +85,7 @@ class LocalUpload:
     def put_part(self, number: int, data: bytes, md5: str) -> PartReceipt:
         if not 1 <= number <= LIMITS.max_parts:
             raise InvalidArgument(f"part number {number} is outside 1..{LIMITS.max_parts}")
-        stored = self._store.put_part(*self._where, number, bytes(data))
-        if stored.md5 != md5:
-            raise IntegrityError(f"part {number} arrived with MD5 {stored.md5}, not {md5}")
+        stored = self._store.put_part(*self._where, number, bytes(data), md5)
         return PartReceipt(number=number, size=stored.size, md5=stored.md5)
 
     def parts(self) -> Sequence[PartReceipt]:
@@ -194,7 +192,7 @@ class LocalBlobDriver:
 
     # -- writing ---------------------------------------------------------------------------
     def put_blob(self, bucket: str, key: str, data: bytes, options: WriteOptions, md5: str) -> BlobInfo:
-        stored = self._store.write(check_bucket_name(bucket), _check_key(key), [bytes(data)], options)
+        stored = self._store.write(check_bucket_name(bucket), _check_key(key), [bytes(data)], options, md5)
         return self.info(bucket, stored)
 
     def open_upload(self, bucket: str, key: str, options: WriteOptions) -> LocalUpload:

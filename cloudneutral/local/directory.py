@@ -62,7 +62,16 @@ from ..errors import (
 from .files import Confined, Staged, flock, fsync_dir, open_nofollow, scandir, write_json
 from .records import State
 from .sparse import DirectoryDiskStore
-from .store import Backend, Readable, Reclaimed, StoredBlob, StoredPart, Tally, committed, key_order
+from .store import (
+    Backend,
+    Readable,
+    Reclaimed,
+    StoredBlob,
+    StoredPart,
+    Tally,
+    committed,
+    key_order,
+)
 
 __all__ = ["DirectoryRoot", "directory_backend"]
 
@@ -127,14 +136,17 @@ class DirectoryRoot:
         return self.confined.path(*parts)
 
 
-def directory_backend(root: Path, *, reclaim_after: float = DEFAULT_RECLAIM_AFTER) -> Backend:
-    """The backend persisted under ``root`` (created by the first write).
+def directory_backend(
+    root: Path, *, reclaim_after: float = DEFAULT_RECLAIM_AFTER, durable: bool = True
+) -> Backend:
+    """The backend persisted under ``root`` (created by the first write); ``durable``: blobs
+    and parts are ``fsync``-ed as they are written (renames stay atomic either way).
 
     Raises ``ConfigurationError`` when ``root`` is a file, holds another format, or is a
     non-empty directory that is not a cloudneutral root (so it never litters one).
     """
     where = DirectoryRoot(root)
-    blobs = DirectoryBlobStore(where)
+    blobs = DirectoryBlobStore(where, durable=durable)
     disks = DirectoryDiskStore(where)
     if where.exists:
         stamp = where.sub("locks", "reclaimed.stamp")
@@ -230,8 +242,9 @@ class _Scan:
 class DirectoryBlobStore:
     """Blobs as files named by the hash of their key (see the module docstring)."""
 
-    def __init__(self, root: DirectoryRoot) -> None:
+    def __init__(self, root: DirectoryRoot, *, durable: bool = True) -> None:
         self._root = root
+        self._durable = durable
         self._scans: dict[str, _Scan] = {}
 
     # -- paths ---------------------------------------------------------------------------
@@ -241,12 +254,24 @@ class DirectoryBlobStore:
     def _lock(self, bucket: str) -> Path:
         return self._root.sub("locks", f"bucket-{bucket}.lock")
 
+    @contextmanager
+    def _holding(self, bucket: str, key: str) -> Iterator[None]:
+        """Hold ``key`` against other writers of it, and the bucket against ``delete_bucket``
+        (shared: writers of other keys proceed). Keys share one of 256 lock files."""
+        stripe = self._hash(key)[:2]
+        with (
+            flock(self._lock(bucket), shared=True),
+            flock(self._root.sub("locks", f"bucket-{bucket}.{stripe}.lock")),
+        ):
+            yield
+
     def _require(self, bucket: str) -> Path:
+        """The bucket's folder; ``NotFound`` when it (or the whole store) does not exist."""
         self._root.require()
-        path = self._dir(bucket)
-        if not self._dir(bucket, "bucket.json").is_file():
+        marker = self._dir(bucket, "bucket.json")  # checks every folder on the way
+        if not marker.is_file():
             raise NotFound(f"no bucket {bucket!r}")
-        return path
+        return marker.parent
 
     @staticmethod
     def _hash(key: str) -> str:
@@ -364,18 +389,18 @@ class DirectoryBlobStore:
 
     # -- writing -------------------------------------------------------------------------
     @contextmanager
-    def _swap(self, bucket: str, key: str) -> Iterator[Path]:
-        """Hold the bucket while a new version replaces ``key``; then remove the parts of
-        the version replaced, if it had any."""
-        target = self._blob_path(bucket, key)
+    def _swap(self, bucket: str, key: str, target: Path) -> Iterator[None]:
+        """Hold ``key`` while a new version replaces its blob file ``target``; then remove
+        the parts of the version replaced, if it had any."""
         old: str | None = None
-        with flock(self._lock(bucket)):  # delete_bucket and other swaps wait
+        with self._holding(bucket, key):  # delete_bucket and other writers of key wait
             self._require(bucket)
             try:
-                old = self.stat(bucket, key).location or None
-            except (NotFound, ProviderError):
+                with open_nofollow(target) as fh:
+                    old = _read_trailer(fh, target).location or None
+            except (FileNotFoundError, ProviderError):
                 old = None
-            yield target
+            yield
         if old:
             shutil.rmtree(self._parts_folder(target, old), ignore_errors=True)
 
@@ -386,31 +411,35 @@ class DirectoryBlobStore:
         return self._root.sub(*target.parent.relative_to(self._root.path).parts, location)
 
     def _prepare(self, bucket: str, key: str) -> Path:
-        target = self._blob_path(bucket, key)
+        """The blob file of ``key``, its folder created; no link on the way."""
         self._require(bucket)
+        digest = self._hash(key)
+        folder = self._dir(bucket, "objects", digest[:2])
         try:
-            target.parent.mkdir(exist_ok=True)  # never parents: a deleted bucket stays deleted
+            folder.mkdir(exist_ok=True)  # never parents: a deleted bucket stays deleted
         except FileNotFoundError:
             raise NotFound(f"no bucket {bucket!r}") from None
-        self._root.confined.path(*target.relative_to(self._root.path).parts)  # no link on the way
-        return target
+        return self._dir(bucket, "objects", digest[:2], digest)
 
-    def write(self, bucket: str, key: str, chunks: Iterable[bytes], options: WriteOptions) -> StoredBlob:
+    def write(
+        self, bucket: str, key: str, chunks: Iterable[bytes], options: WriteOptions, md5: str | None = None
+    ) -> StoredBlob:
         target = self._prepare(bucket, key)
-        tally = Tally()
-        with Staged(target) as staged:
+        tally = Tally(md5)
+        with Staged(target, durable=self._durable) as staged:
             for chunk in chunks:
                 staged.file.write(tally.add(chunk))
             info = tally.blob(key, options)
             staged.file.write(_trailer(info))
             staged.flush()
-            with self._swap(bucket, key):
-                staged.commit()
+            with self._swap(bucket, key, target):
+                staged.replace()
+            staged.sync_dir()
         return info
 
     def delete(self, bucket: str, key: str, if_match: str | None = None) -> None:
         path = self._blob_path(bucket, key)
-        with flock(self._lock(bucket)):
+        with self._holding(bucket, key):
             info = self.stat(bucket, key)
             if if_match is not None and info.etag != if_match:
                 raise Conflict(f"blob {key!r} is at version {info.etag}, not {if_match}")
@@ -431,7 +460,7 @@ class DirectoryBlobStore:
         except FileNotFoundError:
             raise NotFound(f"no bucket {bucket!r}") from None
         doc = {"key": key, "content_type": options.content_type, "metadata": dict(options.metadata)}
-        write_json(folder / "upload.json", doc)
+        write_json(folder / "upload.json", doc, durable=self._durable)
         return upload_id
 
     def upload_options(self, bucket: str, key: str, upload_id: str) -> WriteOptions:
@@ -448,14 +477,16 @@ class DirectoryBlobStore:
             raise missing
         return WriteOptions(content_type=doc["content_type"], metadata=doc["metadata"])
 
-    def put_part(self, bucket: str, key: str, upload_id: str, number: int, data: bytes) -> StoredPart:
+    def put_part(
+        self, bucket: str, key: str, upload_id: str, number: int, data: bytes, md5: str
+    ) -> StoredPart:
         self.upload_options(bucket, key, upload_id)
         folder = self._upload_dir(bucket, upload_id)
-        part = StoredPart(number, len(data), hashlib.md5(data).hexdigest())
+        part = StoredPart(number, len(data), md5)
         earlier = [
             e.path for e in scandir(folder) if (m := _PART.match(e.name)) and int(m.group(1)) == number
         ]
-        with Staged(folder / f"{number:05d}-{part.md5}.part") as staged:
+        with Staged(folder / f"{number:05d}-{part.md5}.part", durable=self._durable) as staged:
             staged.file.write(data)
             staged.commit()
         for path in earlier:
@@ -483,12 +514,13 @@ class DirectoryBlobStore:
         target = self._prepare(bucket, key)
         location = f"{target.name}.{upload_id}.parts"
         info = committed(key, parts, options, location)
-        with Staged(target) as staged:
+        with Staged(target, durable=self._durable) as staged:
             staged.file.write(_trailer(info))
             staged.flush()  # everything slow happens before the two renames, back to back
-            with self._swap(bucket, key):
+            with self._swap(bucket, key, target):
                 os.rename(self._upload_dir(bucket, upload_id), target.parent / location)
-                staged.commit()
+                staged.replace()
+            staged.sync_dir()
         (target.parent / location / "upload.json").unlink(missing_ok=True)
         return info
 

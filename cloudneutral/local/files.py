@@ -39,20 +39,22 @@ class Confined:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._root = str(root)
 
     def path(self, *parts: str) -> Path:
-        current = self.root
+        current = self._root
+        last = len(parts) - 1
         for index, part in enumerate(parts):
-            current = current / part
+            current = f"{current}{os.sep}{part}"
             try:
                 mode = os.lstat(current).st_mode
             except FileNotFoundError:
                 return self.root.joinpath(*parts)  # nothing further down exists yet
             if stat.S_ISLNK(mode):
                 raise ProviderError(f"local root: {current} is a symbolic link; refusing to follow it")
-            if index < len(parts) - 1 and not stat.S_ISDIR(mode):
+            if index < last and not stat.S_ISDIR(mode):
                 raise ProviderError(f"local root: {current} is not a directory")
-        return current
+        return Path(current)
 
 
 def fsync_dir(path: Path) -> None:
@@ -90,10 +92,19 @@ class Staged:
             os.fsync(self.file.fileno())
 
     def commit(self) -> None:
+        """:meth:`flush`, :meth:`replace` and :meth:`sync_dir`."""
         self.flush()
+        self.replace()
+        self.sync_dir()
+
+    def replace(self) -> None:
+        """Rename the file (flushed already) over ``target``: the quick step, for under a lock."""
         self.file.close()
         os.replace(self.path, self.target)
         self._done = True
+
+    def sync_dir(self) -> None:
+        """Make the rename durable (when durable)."""
         if self.durable:
             fsync_dir(self.target.parent)
 
@@ -108,8 +119,8 @@ class Staged:
             self.path.unlink(missing_ok=True)
 
 
-def write_json(path: Path, doc: object) -> None:
-    with Staged(path) as staged:
+def write_json(path: Path, doc: object, *, durable: bool = True) -> None:
+    with Staged(path, durable=durable) as staged:
         staged.file.write(json.dumps(doc).encode())
         staged.commit()
 

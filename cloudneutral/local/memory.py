@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
-import hashlib
 import io
 import secrets
 import threading
@@ -127,9 +126,11 @@ class MemoryBlobStore:
             b.ordered = None
         return info
 
-    def write(self, bucket: str, key: str, chunks: Iterable[bytes], options: WriteOptions) -> StoredBlob:
+    def write(
+        self, bucket: str, key: str, chunks: Iterable[bytes], options: WriteOptions, md5: str | None = None
+    ) -> StoredBlob:
         self.bucket_created(bucket)  # fail early when the bucket is missing
-        tally = Tally()
+        tally = Tally(md5)
         data = b"".join(tally.add(bytes(chunk)) for chunk in chunks)
         return self._put(bucket, tally.blob(key, options), data)
 
@@ -159,8 +160,10 @@ class MemoryBlobStore:
         with self._lock:
             return self._upload(bucket, key, upload_id).options
 
-    def put_part(self, bucket: str, key: str, upload_id: str, number: int, data: bytes) -> StoredPart:
-        part = StoredPart(number, len(data), hashlib.md5(data).hexdigest())
+    def put_part(
+        self, bucket: str, key: str, upload_id: str, number: int, data: bytes, md5: str
+    ) -> StoredPart:
+        part = StoredPart(number, len(data), md5)
         with self._lock:
             self._upload(bucket, key, upload_id).parts[number] = (part, bytes(data))
         return part

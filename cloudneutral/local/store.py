@@ -99,10 +99,18 @@ class StoredBlob:
         return composite_md5([bytes.fromhex(p.md5) for p in self.parts]) if self.parts else None
 
     def to_json(self) -> dict[str, Any]:
-        doc = attrs.asdict(self)
-        doc["modified"] = self.modified.isoformat()
-        doc["metadata"] = dict(self.metadata)
-        return doc
+        return {
+            "key": self.key,
+            "size": self.size,
+            "etag": self.etag,
+            "content_type": self.content_type,
+            "metadata": dict(self.metadata),
+            "modified": self.modified.isoformat(),
+            "md5": self.md5,
+            "sha256": self.sha256,
+            "parts": [{"number": p.number, "size": p.size, "md5": p.md5} for p in self.parts],
+            "location": self.location,
+        }
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> StoredBlob:
@@ -124,16 +132,19 @@ class StoredBlob:
 
 
 class Tally:
-    """Size and digests of data as it streams past, turned into a :class:`StoredBlob`."""
+    """Size and digests of data as it streams past, turned into a :class:`StoredBlob`;
+    a ``md5`` already known (computed by the portable layer) is taken, not computed."""
 
-    def __init__(self) -> None:
+    def __init__(self, md5: str | None = None) -> None:
         self.size = 0
-        self._md5 = hashlib.md5()
+        self._known_md5 = md5
+        self._md5 = hashlib.md5() if md5 is None else None
         self._sha256 = hashlib.sha256()
 
     def add(self, chunk: bytes) -> bytes:
         self.size += len(chunk)
-        self._md5.update(chunk)
+        if self._md5 is not None:
+            self._md5.update(chunk)
         self._sha256.update(chunk)
         return chunk
 
@@ -148,7 +159,7 @@ class Tally:
             content_type=options.content_type,
             metadata=dict(options.metadata),
             modified=modified,
-            md5=self._md5.hexdigest(),
+            md5=self._known_md5 or self._md5.hexdigest(),  # type: ignore[union-attr]
             sha256=sha256,
         )
 
@@ -212,9 +223,12 @@ class BlobStore(Protocol):
         """The attributes and a seekable stream of one blob, both of the same version. A
         read that finds the version replaced meanwhile raises ``TransientError``."""
 
-    def write(self, bucket: str, key: str, chunks: Iterable[bytes], options: WriteOptions) -> StoredBlob:
+    def write(
+        self, bucket: str, key: str, chunks: Iterable[bytes], options: WriteOptions, md5: str | None = None
+    ) -> StoredBlob:
         """Store the concatenated ``chunks`` at ``key`` atomically, replacing any blob there.
-        If ``chunks`` raises (or the write fails), nothing changes and the error escapes."""
+        If ``chunks`` raises (or the write fails), nothing changes and the error escapes.
+        ``md5``: their MD5 as the portable layer computed it (recorded, not computed again)."""
 
     def delete(self, bucket: str, key: str, if_match: str | None = None) -> None:
         """Delete one blob (only the version with ETag ``if_match``: else ``Conflict``)."""
@@ -225,8 +239,12 @@ class BlobStore(Protocol):
     def upload_options(self, bucket: str, key: str, upload_id: str) -> WriteOptions:
         """The options an upload was started with. Unknown upload (or another key) -> ``NotFound``."""
 
-    def put_part(self, bucket: str, key: str, upload_id: str, number: int, data: bytes) -> StoredPart:
-        """Store part ``number``, replacing an earlier part of that number."""
+    def put_part(
+        self, bucket: str, key: str, upload_id: str, number: int, data: bytes, md5: str
+    ) -> StoredPart:
+        """Store part ``number``, replacing an earlier part of that number. ``md5`` is the
+        MD5 of ``data`` as the portable layer computed it from these very bytes; in-process
+        nothing can alter them on the way, so it is recorded, not computed again."""
 
     def parts(self, bucket: str, key: str, upload_id: str) -> list[StoredPart]:
         """The parts stored so far, by number."""

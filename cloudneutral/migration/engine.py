@@ -1,10 +1,13 @@
 """Running a plan: every object copied, verified end to end and recorded in the journal.
 
 * Small objects (up to ``part_size``) are streamed in one piece (:func:`~cloudneutral.copy_blob`).
-* Larger ones go as parallel ranged reads into parallel parts of one upload, so a big
-  object is not one slow stream. The bytes are hashed in order as parts complete (SHA-256
-  always, MD5 where the source has one to compare), every part is confirmed by the target
-  and recorded in the journal, and the SHA-256 is recorded with the object at commit.
+* Larger ones go as a few long ranged reads (:mod:`.segments`, each of ``concurrency``
+  parts, the next one opened while the current one streams) into parallel parts of one
+  upload, so a big object is not one slow stream. Each byte is hashed once per algorithm:
+  MD5 per part (sent with the part, checked against the source's part MD5s where it has
+  them) and SHA-256 over the whole object, in order as parts complete (plus the whole
+  MD5 where the source has one); every part is confirmed by the target and recorded in the
+  journal, and the SHA-256 is recorded with the object at commit.
 * Objects of the same connection are copied server-side where the provider can.
 
 Memory stays bounded by ``concurrency`` x ``part_size`` whatever the object sizes: a gate
@@ -22,7 +25,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import hashlib
-import threading
+import queue
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -30,13 +33,15 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .._reading import composite_md5
-from .._writing import SHA256_KEY
+from .._writing import SHA256_KEY, put_hashed_part
 from ..blobs import BucketHandle, PartUpload
 from ..errors import CloudError, IntegrityError, NotFound
 from ..models import BlobInfo, Capability
 from ..transfer import Cancel, Cancelled, copy_blob
+from .gate import Gate
 from .journal import ANY_UPLOAD, Entry
 from .planning import Plan
+from .segments import Segments
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -154,8 +159,9 @@ class _Run:
         self.on_bytes, self.on_done = on_bytes, on_done
         self.server_side = src.service is dst.service and Capability.BLOB_COPY in src.service.capabilities
         self.multipart = Capability.BLOB_MULTIPART in dst.service.capabilities
-        self.gate = threading.BoundedSemaphore(settings.concurrency)
+        self.gate = Gate(settings.concurrency)
         self.parts = cf.ThreadPoolExecutor(settings.concurrency, thread_name_prefix="cn-part")
+        self.opener = cf.ThreadPoolExecutor(settings.concurrency, thread_name_prefix="cn-open")
 
     # -- one object ------------------------------------------------------------------------
     def copy_one(self, entry: Entry) -> Outcome:
@@ -193,7 +199,8 @@ class _Run:
             error=None,
             upload_id=None,
         )
-        self.journal.clear_parts(entry.key)
+        if entry.upload_id or entry.part_size or entry.state == "uploading":
+            self.journal.clear_parts(entry.key)  # only an object once in parts has any
         return Outcome(entry.key, entry.action, "done", info.size, verified)
 
     def _delete(self, entry: Entry) -> Outcome:
@@ -213,7 +220,7 @@ class _Run:
             on_bytes=self.on_bytes,
             cancel=self.cancel,
         )
-        info = self.dst.head(entry.dst_key)
+        info = copied.written or self.dst.head(entry.dst_key)
         return self._finish(entry, info, copied.verified, info.checksums.get("sha256"))
 
     # -- one object in parallel parts -------------------------------------------------------
@@ -260,21 +267,21 @@ class _Run:
         entry: Entry,
         upload: PartUpload,
         done: dict[int, str | None],
+        source: Segments,
         number: int,
         offset: int,
         size: int,
     ) -> tuple[bytes, str]:
-        """Read one part's range of the source (size-checked, resumed after drops); send it
-        unless the target holds it already. Returns the bytes (to be hashed in order) and
-        their MD5 (as the target confirmed it, else computed)."""
+        """Read one part from its segment of the source (size-checked, resumed after drops);
+        send it unless the target holds it already. Returns the bytes (to be hashed in
+        order) and their MD5 (as the target confirmed it, else computed)."""
         self.cancel.check()
-        with self.src.open(entry.key, offset, offset + size) as reader:
-            data = reader.read()
+        data = source.read(offset, size)
         md5 = hashlib.md5(data).hexdigest()
         if number in done and done[number] in (None, md5):
             return data, md5  # the target holds these very bytes (or cannot say): not sent again
         self.cancel.check()
-        receipt = upload.put_part(number, data)
+        receipt = put_hashed_part(upload, number, data, md5)
         self.journal.part_done(entry.key, number, receipt.size, receipt.md5)
         if self.on_bytes is not None:
             self.on_bytes(len(data))
@@ -285,21 +292,25 @@ class _Run:
         if head.size != entry.size or (entry.src_etag and head.etag != entry.src_etag):
             raise IntegrityError(f"{self.src.name}/{entry.key} changed since it was planned; plan again")
         entry, upload, done = self._upload(entry, head)
+        part_size = entry.part_size or self.settings.part_size
+        source = Segments(self.src, head, part_size * self.settings.concurrency, self.cancel, self.opener)
         sha256 = hashlib.sha256()
         md5 = hashlib.md5() if head.checksums.get("md5") else None
         part_md5s: list[bytes] = []
         pending: collections.deque[Future[tuple[bytes, str]]] = collections.deque()
         total = 0
         try:
-            for data, part_md5 in self._ordered(entry, upload, done, pending):
+            for data, part_md5 in self._ordered(entry, upload, done, source, pending):
                 sha256.update(data)
                 if md5 is not None:
                     md5.update(data)
                 part_md5s.append(bytes.fromhex(part_md5))
                 total += len(data)
         except BaseException:
-            for future in pending:
+            source.close()  # parts waiting for their turn stop
+            for future in pending:  # each holds a place at the gate until it has stopped
                 future.cancel()
+                future.add_done_callback(lambda _: self.gate.leave())
             raise  # the upload stays, recorded in the journal: the next run resumes it
         where = f"{self.src.name}/{entry.key}"
         if total != head.size:
@@ -337,26 +348,37 @@ class _Run:
         entry: Entry,
         upload: PartUpload,
         done: dict[int, str | None],
+        source: Segments,
         pending: collections.deque[Future[tuple[bytes, str]]],
     ) -> Iterator[tuple[bytes, str]]:
-        """Each part's bytes and MD5 in order, parts fetched and sent in parallel through the gate."""
+        """Each part's bytes and MD5 in order, parts fetched and sent in parallel through the
+        gate: while the next part in order is on its way, later parts start as places free."""
         layout = self._layout(entry.size, entry.part_size or self.settings.part_size)
         exhausted = False
         while True:
-            while not exhausted and self.gate.acquire(blocking=not pending):
-                part = next(layout, None)
-                if part is None:
-                    self.gate.release()
-                    exhausted = True
-                    break
-                pending.append(self.parts.submit(self._part, entry, upload, done, *part))
+            if not exhausted:
+                if pending:
+                    entered = self.gate.enter_unless_done(pending[0])
+                else:
+                    self.gate.enter()
+                    entered = True
+                if entered:
+                    part = next(layout, None)
+                    if part is None:
+                        self.gate.leave()
+                        exhausted = True
+                    else:
+                        future = self.parts.submit(self._part, entry, upload, done, source, *part)
+                        future.add_done_callback(self.gate.wake)
+                        pending.append(future)
+                    continue
             if not pending:
                 return
             future = pending.popleft()
             try:
                 result = future.result()
             finally:
-                self.gate.release()
+                self.gate.leave()
             yield result
 
     @staticmethod
@@ -400,37 +422,44 @@ class _Run:
         )
         pool = cf.ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="cn-object")
         running: set[cf.Future[Outcome]] = set()
+        finished: queue.SimpleQueue[cf.Future[Outcome]] = queue.SimpleQueue()
 
-        def collect(futures: set[cf.Future[Outcome]]) -> None:
-            for future in futures:
-                outcome = future.result()
-                if outcome.state == "done":
-                    report.done.append(outcome)
-                elif outcome.state == "failed":
-                    report.failed.append(outcome)
-                if self.on_done is not None and outcome.state != "cancelled":
-                    self.on_done(outcome)
+        def collect_one() -> None:
+            try:
+                future = finished.get(timeout=0.2)  # wakes up for Ctrl-C now and then
+            except queue.Empty:
+                return
+            running.discard(future)
+            outcome = future.result()
+            if outcome.state == "done":
+                report.done.append(outcome)
+            elif outcome.state == "failed":
+                report.failed.append(outcome)
+            if self.on_done is not None and outcome.state != "cancelled":
+                self.on_done(outcome)
 
         try:
             for entry in todo:
                 if self.cancel.is_set:
                     break
                 while len(running) >= 2 * self.settings.concurrency:
-                    finished, running = cf.wait(running, timeout=0.2, return_when=cf.FIRST_COMPLETED)
-                    collect(finished)
-                running.add(pool.submit(self.copy_one, entry))
+                    collect_one()
+                future = pool.submit(self.copy_one, entry)
+                running.add(future)
+                future.add_done_callback(finished.put)
             while running:
-                finished, running = cf.wait(running, timeout=0.2, return_when=cf.FIRST_COMPLETED)
-                collect(finished)
+                collect_one()
         except BaseException:
             self.cancel.set()
             pool.shutdown(wait=False, cancel_futures=True)
             self.parts.shutdown(wait=False, cancel_futures=True)
+            self.opener.shutdown(wait=False, cancel_futures=True)
             _drain({f for f in running if not f.cancelled()})
             raise
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
             self.parts.shutdown(wait=False, cancel_futures=True)
+            self.opener.shutdown(wait=False, cancel_futures=True)
         report.cancelled = self.cancel.is_set
         report.elapsed = time.monotonic() - started
         return report

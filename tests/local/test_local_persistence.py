@@ -117,6 +117,7 @@ def test_a_file_as_root_is_refused(tmp_path: Path) -> None:
         ("?steps=-1", "whole number"),
         ("?max_servers=many", "whole number"),
         ("?name=", "may not be empty"),
+        ("?root=/tmp/x&durable=perhaps", "durable"),
     ],
 )
 def test_bad_options_are_configuration_errors(query: str, message: str) -> None:
@@ -131,3 +132,24 @@ def test_the_bucket_in_the_url_is_not_created(root: Path) -> None:
         with pytest.raises(errors.NotFound, match="no local store"):  # nor the root: reads create nothing
             cloud.blobs.list_buckets()
         assert not root.exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "synced"), [("", True), ("&durable=true", True), ("&durable=false", False)]
+)
+def test_blobs_are_fsynced_unless_durable_is_false(
+    root: Path, monkeypatch: pytest.MonkeyPatch, query: str, synced: bool
+) -> None:
+    import os
+
+    with cloudneutral.connect(f"local://?root={root}{query}") as cloud:
+        cloud.blobs.create_bucket("photos")
+        bucket = cloud.blobs.bucket("photos")
+        calls: list[int] = []
+        real_fsync = os.fsync
+        monkeypatch.setattr(os, "fsync", lambda fd: calls.append(fd) or real_fsync(fd))
+        bucket.put("small", b"x" * 100)
+        bucket.put("large", os.urandom(3 * 1024 * 1024), part_size=1024 * 1024)
+        monkeypatch.undo()
+        assert bool(calls) is synced
+        assert bucket.get("small") == b"x" * 100 and bucket.head("large").size == 3 * 1024 * 1024
