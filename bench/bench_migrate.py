@@ -4,7 +4,9 @@ Workloads, each copied from a moto S3 server to a fresh local directory: 1,000 o
 64 KiB, and one object of 256 MiB (written in 8 MiB parts, as most tools write it). Each
 contender runs in a child process of its own, interleaved (``--repeat`` times, medians):
 ``cloudneutral migrate`` as it comes (every file fsync-ed), the same with the local
-target's ``durable=false`` (no fsync, as rclone writes), and ``rclone copy``. Printed: wall
+target's ``durable=false`` (no fsync, as rclone writes), for the large object the same
+with ``--read-size 0`` (one ranged read instead of four: moto answers every ranged read
+with a pass over the whole object), and ``rclone copy``. Printed: wall
 time, throughput, the child's CPU time and peak RSS (sampled ``VmHWM``; target < 150 MB),
 and the throughput ratio to rclone (above 1: cloudneutral is faster; the target is 1.2).
 Both verify what they copy: rclone by size and MD5 where S3 has one, cloudneutral by size,
@@ -96,9 +98,14 @@ def tools(prefix: str, endpoint: str, target: Path, config: Path, concurrency: i
     src = f"aws://bench/{prefix}?region={REGION}&endpoint_url={endpoint}"
     dst = f"local://bench/{prefix}?root={target}"
     cloudneutral = [sys.executable, "-m", "cloudneutral", "migrate", "-q", "--concurrency", str(concurrency)]
-    return {
+    variants = {
         "cloudneutral": [*cloudneutral, src, dst],
         "cloudneutral durable=false": [*cloudneutral, src, f"{dst}&durable=false"],
+    }
+    if prefix == "large/":  # one ranged read per object instead of one per 8 parts
+        variants["cloudneutral --read-size 0"] = [*cloudneutral, "--read-size", "0", src, dst]
+    return {
+        **variants,
         "rclone": [
             "rclone",
             "--config",

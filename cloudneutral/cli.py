@@ -393,10 +393,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EX_PERMANENT
 
 
+def _return_large_buffers() -> None:
+    """On glibc, hand every allocation of 128 KiB or more straight back to the system when
+    it is freed. By default glibc raises that threshold as buffers are freed, after which
+    the part buffers that many threads allocate and free stay resident: about 80 MB more
+    peak memory for one 256 MiB migration. Only the command does this (it owns its process)."""
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION"):
+            return
+    except (ValueError, OSError, AttributeError):  # not glibc (or not POSIX)
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
+
+
+_M_MMAP_THRESHOLD = -3  # glibc's malloc.h
+
+
 def run() -> NoReturn:
     """The ``cloudneutral`` command: :func:`main`, then exit with its code. After an
     interruption the process only exits, so a late Ctrl-C is ignored rather than turned
     into a traceback or a death by signal."""
+    _return_large_buffers()
     code = main()
     if code == EX_INTERRUPTED:
         with contextlib.suppress(ValueError):

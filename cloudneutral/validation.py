@@ -192,6 +192,11 @@ def check_range(start: int, end: int | None) -> None:
 
 def check_positive(what: str, value: int) -> int:
     """``value`` must be an integer > 0."""
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise InvalidArgument(f"{what} must be an integer > 0, not {value!r}")
+    return check_at_least(what, value, 1, "an integer > 0")
+
+
+def check_at_least(what: str, value: int, minimum: int, expected: str | None = None) -> int:
+    """``value`` must be an integer >= ``minimum``; else ``InvalidArgument``."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise InvalidArgument(f"{what} must be {expected or f'an integer >= {minimum}'}, not {value!r}")
     return value

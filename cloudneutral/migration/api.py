@@ -19,6 +19,7 @@ from ..cloud import connect
 from ..errors import InvalidArgument
 from ..registry import ConnectionURL, parse_url
 from ..transfer import Cancel
+from ..validation import check_at_least
 from .engine import MigrationReport, Outcome, Settings, run_plan
 from .journal import Journal, default_journal_path
 from .planning import Plan, build_plan
@@ -130,6 +131,7 @@ def migrate(
     journal: JournalRef = None,
     concurrency: int = 8,
     part_size: int = 8 * 1024 * 1024,
+    read_size: int | None = None,
     strict: bool = False,
     cancel: Cancel | None = None,
     on_plan: Callable[[Plan], None] | None = None,
@@ -141,12 +143,16 @@ def migrate(
     and recorded in the journal; ``src`` may instead be a :class:`Plan` from :func:`plan`,
     run as it is. A second run over a finished migration copies nothing. ``client`` (a
     ``distributed.Client``) spreads the objects over a Dask cluster. ``on_plan`` sees the
-    plan before anything is copied. Single-object failures are in the report;
+    plan before anything is copied. ``read_size``: bytes per ranged read of a large object
+    (default ``concurrency`` parts; ``0``: one read per object; see :class:`Settings`).
+    Single-object failures are in the report;
     ``KeyboardInterrupt`` stops the run within about a part per worker and propagates, the
     journal consistent and uploads kept for the next run to resume."""
-    if not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1:
-        raise InvalidArgument(f"concurrency must be an integer >= 1, not {concurrency!r}")
-    settings = Settings(concurrency=concurrency, part_size=part_size, strict=strict)
+    check_at_least("concurrency", concurrency, 1)
+    check_at_least("part_size", part_size, 1)
+    if read_size is not None:
+        check_at_least("read_size", read_size, 0)
+    settings = Settings(concurrency=concurrency, part_size=part_size, strict=strict, read_size=read_size)
     if isinstance(src, Plan):
         planned: Plan | None = src
         locations = src.locations

@@ -57,6 +57,13 @@ def add_commands(commands: Any, int_at_least: Callable[[int], Callable[[str], in
         metavar="BYTES",
         help="part size of large objects (8 MiB)",
     )
+    sub.add_argument(
+        "--read-size",
+        type=int_at_least(0),
+        metavar="BYTES",
+        help="bytes per ranged read of a large object, in whole parts (default: concurrency parts; "
+        "0: one read per object); longer reads cost fewer requests, shorter ones more streams",
+    )
     sub.add_argument("--delete", action="store_true", help="delete what DST holds and SRC does not (mirror)")
     sub.add_argument(
         "--include", action="append", default=[], metavar="GLOB", help="only keys matching (repeatable)"
@@ -162,6 +169,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
                 args.dst,
                 concurrency=args.concurrency,
                 part_size=args.part_size,
+                read_size=args.read_size,
                 strict=args.strict,
                 cancel=Cancel(),
                 on_plan=on_plan,

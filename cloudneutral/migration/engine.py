@@ -58,11 +58,21 @@ class Settings:
     """How a plan runs. ``concurrency``: objects, and part buffers across all objects, in
     flight at once; ``part_size``: the part size of large objects (raised to the target's
     minimum); ``strict``: a copy whose source offered no checksum (verified by size only)
-    counts as a failure."""
+    counts as a failure; ``read_size``: bytes per ranged read of a large object, rounded
+    up to whole parts (``None``: ``concurrency`` parts; ``0``: the whole object in one read).
+    Longer reads cost fewer requests, shorter ones stream more of an object in parallel."""
 
     concurrency: int = 8
     part_size: int = 8 * MiB
     strict: bool = False
+    read_size: int | None = None
+
+    def segment_size(self, part_size: int, object_size: int) -> int:
+        """The length of each ranged read of an object of ``object_size`` in ``part_size`` parts."""
+        if self.read_size == 0:
+            return max(object_size, part_size)
+        wanted = self.concurrency * part_size if self.read_size is None else self.read_size
+        return max(1, -(-wanted // part_size)) * part_size
 
 
 @attrs.frozen
@@ -293,7 +303,8 @@ class _Run:
             raise IntegrityError(f"{self.src.name}/{entry.key} changed since it was planned; plan again")
         entry, upload, done = self._upload(entry, head)
         part_size = entry.part_size or self.settings.part_size
-        source = Segments(self.src, head, part_size * self.settings.concurrency, self.cancel, self.opener)
+        segment = self.settings.segment_size(part_size, head.size)
+        source = Segments(self.src, head, segment, self.cancel, self.opener)
         sha256 = hashlib.sha256()
         md5 = hashlib.md5() if head.checksums.get("md5") else None
         part_md5s: list[bytes] = []

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 from faulty import Faulty
 from migrating import Fill, MiB, contents
 
@@ -18,18 +19,27 @@ from cloudneutral.driver import WriteOptions
 from cloudneutral.models import BlobInfo, Page
 
 
-def test_a_large_object_is_read_in_a_few_long_ranges_and_sent_in_parts(
-    src_url: str, fill: Fill, tmp_path: Path
+@pytest.mark.parametrize(("read_size", "reads"), [(0, 1), (1, 11), (5 * MiB, 4), (None, 3)])
+def test_read_size_sets_how_many_ranged_reads_a_large_object_takes(
+    src_url: str, fill: Fill, tmp_path: Path, read_size: int | None, reads: int
 ) -> None:
-    written = fill(small=0, large=(20 * MiB + 7,))
+    written = fill(small=0, large=(20 * MiB + 7,))  # 11 parts of 2 MiB (the source's layout)
     faulty = Faulty(cloudneutral.connect(src_url).driver)
     source = cloudneutral.Cloud.from_driver(faulty).blobs.bucket("photos")
     dst = f"local://backup?root={tmp_path / 'dst'}"
-    report = cloudneutral.migrate(source, dst, part_size=MiB, concurrency=4)
-    assert report.ok and report.verified == {"md5-parts": 1}
+    report = cloudneutral.migrate(source, dst, part_size=MiB, concurrency=4, read_size=read_size)
+    assert report.ok and report.verified == {"md5-parts": 1}  # the source's part MD5s, checked
     assert contents(dst) == written
-    # the source's layout (2 MiB parts) is kept: 11 parts, read as 3 ranges of up to 4 parts
-    assert faulty.count("blobs.read_blob") == 3
+    assert faulty.count("blobs.read_blob") == reads  # 5 MiB rounds up to 3 parts: 6 MiB reads
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("concurrency", 0), ("part_size", 0), ("read_size", -1), ("read_size", "8MiB"), ("part_size", True)],
+)
+def test_bad_settings_are_invalid_arguments(src_url: str, tmp_path: Path, option: str, value: object) -> None:
+    with pytest.raises(errors.InvalidArgument, match=option):
+        cloudneutral.migrate(src_url, f"local://backup?root={tmp_path / 'dst'}", **{option: value})  # type: ignore[arg-type]
 
 
 @attrs.define
