@@ -23,9 +23,9 @@ PUT resource group                201/200 none (synchronous)
 hold none). Time passes per observation, never by wall time: each status request advances
 its operation, and every other GET advances every pending operation by one step, so a
 client that starts an operation without polling it (``polling=False``) sees it finish by
-reading the resource, as it would on Azure by waiting. Operation status documents: compute ``{startTime, status, name}`` (+
-``endTime``), disks additionally ``properties.output`` (the resource) when done, network
-``{status}``.
+reading the resource, as it would on Azure by waiting.
+Operation status documents: compute ``{startTime, status, name}`` (+ ``endTime``), disks
+additionally ``properties.output`` (the resource) when done, network ``{status}``.
 """
 
 from __future__ import annotations
