@@ -88,8 +88,11 @@ class AzureHarness(Harness):
         subscription: str = ZERO_SUBSCRIPTION,
         blob_endpoint: str | None = None,
         arm_endpoint: str | None = None,
+        sas: bool = False,
     ) -> None:
         self.account_key = account_key
+        self.sas = sas
+        self._sas_token = ""
         self.token = token
         self.subscription = subscription
         self.blob_endpoint = blob_endpoint or os.environ.get("CN_AZURE_BLOB_ENDPOINT") or None
@@ -128,13 +131,28 @@ class AzureHarness(Harness):
             subscription = self.subscription
             self._blob = self.blob_endpoint or self._start_azurite()
             self._arm = self.arm_endpoint or self._start_peer()
-            os.environ["AZURE_STORAGE_CONNECTION_STRING"] = connection_string(self._blob).replace(
-                ACCOUNT_KEY, self.account_key
-            )
+            os.environ["AZURE_STORAGE_CONNECTION_STRING"] = self._connection_string()
         return (
             f"azure://?subscription={subscription}&resource_group={RESOURCE_GROUP}&location=eastus"
             f"&endpoint={self._arm}&polling_interval=0&copy_poll=0"
         )
+
+    def _connection_string(self) -> str:
+        """The account key's connection string, or (``sas``) one holding an account SAS."""
+        if not self.sas:
+            return connection_string(self._blob).replace(ACCOUNT_KEY, self.account_key)
+        import datetime as dt
+
+        from azure.storage.blob import AccountSasPermissions, ResourceTypes, generate_account_sas
+
+        self._sas_token = generate_account_sas(
+            ACCOUNT_NAME,
+            self.account_key,
+            ResourceTypes(service=True, container=True, object=True),
+            AccountSasPermissions(read=True, write=True, delete=True, list=True, add=True, create=True),
+            expiry=dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2),
+        )
+        return f"BlobEndpoint={self._blob};SharedAccessSignature={self._sas_token}"
 
     def _start_azurite(self) -> str:
         from .testing.azurite import Azurite
@@ -166,6 +184,8 @@ class AzureHarness(Harness):
     # -- cassettes ----------------------------------------------------------------------
     def secrets(self) -> Iterable[str]:
         found = [self.account_key, self.token]
+        if self._sas_token:
+            found += [v for k, _, v in (p.partition("=") for p in self._sas_token.split("&")) if k == "sig"]
         if self.subscription != ZERO_SUBSCRIPTION:
             found.append(self.subscription)
         return found
