@@ -26,7 +26,7 @@ from azure.core.exceptions import HttpResponseError
 from azure.mgmt.compute.models import VirtualMachine
 
 from cloudneutral.driver import ServerRequest
-from cloudneutral.errors import NotFound
+from cloudneutral.errors import AlreadyExists, NotFound
 from cloudneutral.models import Image, Page, Region, Server, ServerState, Size
 from cloudneutral.redaction import remember
 
@@ -195,11 +195,12 @@ class AzureServerDriver:
             )
             return _server(poller.result())
         except HttpResponseError as exc:
-            if exc.status_code != 412:  # a VM of that name exists: its NIC is its own
-                with contextlib.suppress(HttpResponseError):
-                    clients.network.network_interfaces.begin_delete(
-                        clients.resource_group, nic_name(request.name), polling=False
-                    )
+            if exc.status_code == 412:  # If-None-Match: * -- a VM of that name exists (the NIC is its)
+                raise AlreadyExists(f"a server named {request.name!r} exists") from exc
+            with contextlib.suppress(HttpResponseError):
+                clients.network.network_interfaces.begin_delete(
+                    clients.resource_group, nic_name(request.name), polling=False
+                )
             raise
 
     def get_server(self, server_id: str) -> Server:

@@ -11,16 +11,16 @@ waits. Snapshots listed are this resource group's only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from azure.core import MatchConditions
-from azure.core.exceptions import ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.mgmt.compute.models import Disk, VirtualMachine
 from azure.mgmt.compute.models import Snapshot as AzureSnapshot
 
 from cloudneutral.driver import VolumeRequest
-from cloudneutral.errors import Conflict, NotFound
+from cloudneutral.errors import AlreadyExists, Conflict, NotFound
 from cloudneutral.models import Attachment, Page, Snapshot, SnapshotState, Volume, VolumeState
 
 from ._arm import (
@@ -173,7 +173,7 @@ class AzureVolumeDriver:
                 clients.resource_group, request.name, Disk(body), polling=False, headers=CREATE_ONLY
             ).result()
 
-        created = doc(self._network.in_group(create))
+        created = doc(self._network.in_group(lambda: _create_only("volume", request.name, create)))
         created.setdefault("name", request.name)
         created.setdefault("location", clients.location)
         return self._volume(created, {})
@@ -286,9 +286,13 @@ class AzureVolumeDriver:
             },
         }
         created = doc(
-            clients.compute.snapshots.begin_create_or_update(
-                clients.resource_group, name, AzureSnapshot(body), polling=False, headers=CREATE_ONLY
-            ).result()
+            _create_only(
+                "snapshot",
+                name,
+                lambda: clients.compute.snapshots.begin_create_or_update(
+                    clients.resource_group, name, AzureSnapshot(body), polling=False, headers=CREATE_ONLY
+                ).result(),
+            )
         )
         created.setdefault("name", name)
         return self._snapshot(created)
@@ -312,6 +316,16 @@ class AzureVolumeDriver:
         poller = self._clients.compute.snapshots.begin_delete(*self._ref(snapshot_id), cls=status_code)
         if poller.result() in (None, 204):  # a 204 (nothing to delete) ends the poller without a result
             raise NotFound(f"no snapshot {snapshot_id!r}")
+
+
+def _create_only(kind: str, name: str, create: Callable[[], Any]) -> Any:
+    """``create()`` (a PUT with ``If-None-Match: *``): 412 means the name is taken."""
+    try:
+        return create()
+    except HttpResponseError as exc:
+        if exc.status_code == 412:
+            raise AlreadyExists(f"a {kind} named {name!r} exists") from exc
+        raise
 
 
 def _missing_group_is_empty(fetch: Any) -> tuple[list[Any], str | None]:
