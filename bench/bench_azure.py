@@ -196,9 +196,7 @@ def rss(mib: int) -> None:
             text=True,
         ).stdout.split()
         peak, baseline = float(out[0]), out[1]
-        print(
-            f"{mib} MiB streamed {mode:<4}       peak RSS {peak:7.1f} MB  (after imports: {baseline} MB)"
-        )
+        print(f"{mib} MiB streamed {mode:<4}       peak RSS {peak:7.1f} MB  (after imports: {baseline} MB)")
 
 
 def main() -> None:
