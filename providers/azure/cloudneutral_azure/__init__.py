@@ -51,7 +51,8 @@ class AzureDriver:
         self.volumes = AzureVolumeDriver(self.clients, network)
 
     def natives(self) -> Sequence[object]:
-        return tuple(self.clients.made())
+        """The SDK clients this connection can make (made now if need be; no request is sent)."""
+        return tuple(self.clients.available())
 
     def translate_error(self, exc: Exception) -> CloudError:
         """See :mod:`cloudneutral_azure.errors`."""

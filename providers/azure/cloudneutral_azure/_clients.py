@@ -164,10 +164,16 @@ class Clients:
         client: ResourceManagementClient = self._arm("resources", ResourceManagementClient)
         return client
 
-    def made(self) -> list[object]:
-        """The clients made so far (for ``natives()`` of the connection)."""
-        with self._lock:
-            return list(self._made.values())
+    def available(self) -> list[object]:
+        """Every client the options allow (for ``natives()`` of the connection): the blob
+        service when an account is configured, the ARM clients when a subscription is."""
+        out: list[object] = []
+        for make in (lambda: self.blob_service, lambda: self.compute, lambda: self.network):
+            try:
+                out.append(make())
+            except ConfigurationError:
+                continue
+        return out
 
     def close(self) -> None:
         """Close every client made so far. Idempotent."""

@@ -29,7 +29,7 @@ import hashlib
 import itertools
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +180,34 @@ class AzureHarness(Harness):
 
     def missing_id(self, kind: str) -> str:
         return f"{self.name_prefix}-missing-{kind}-0000"
+
+    # -- hooks of the stronger suite (used once the core's harness calls them) ----------
+    def native_types(self) -> Mapping[str, Sequence[type]]:
+        """The SDK clients the escape hatch offers, by service."""
+        from azure.mgmt.compute import ComputeManagementClient
+        from azure.mgmt.network import NetworkManagementClient
+        from azure.storage.blob import BlobServiceClient
+
+        return {
+            "": [BlobServiceClient, ComputeManagementClient],
+            "blobs": [BlobServiceClient],
+            "servers": [ComputeManagementClient, NetworkManagementClient],
+            "volumes": [ComputeManagementClient],
+        }
+
+    def native_fault(self, fault: Any) -> BaseException | None:
+        """What azure-storage-blob raises when Blob Storage answers ``fault`` (its real codes:
+        503 ServerBusy, 500 InternalError, 403 AuthenticationFailed / AuthorizationPermissionMismatch),
+        so the suite exercises :mod:`cloudneutral_azure.errors`."""
+        from .testing.faults import FAULT_ANSWERS, http_error
+
+        answer = FAULT_ANSWERS.get(str(getattr(fault, "value", fault)))
+        return None if answer is None else http_error(*answer)
+
+    def unfinished_uploads(self, cloud: Any, bucket: str) -> list[str] | None:
+        """``None``: Azure keeps an aborted upload's blocks (invisible) until they expire or
+        the blob is next written, and has no call to drop them; see blobs.AzureUpload.abort."""
+        return None
 
     # -- cassettes ----------------------------------------------------------------------
     def secrets(self) -> Iterable[str]:

@@ -6,34 +6,16 @@ from typing import Any
 
 import pytest
 from azure.core import exceptions as ax
-from azure.core.rest import HttpRequest
+from cloudneutral_azure.conformance import AzureHarness
 from cloudneutral_azure.errors import classify, translate
+from cloudneutral_azure.testing import faults
 
 from cloudneutral import errors as cn
 from cloudneutral.redaction import remember
 
 
-class _Response:
-    """Just enough of an azure-core response for HttpResponseError."""
-
-    def __init__(self, status: int, code: str = "", reason: str = "") -> None:
-        self.status_code = status
-        self.reason = reason
-        self.headers = {"x-ms-error-code": code} if code else {}
-        self.request = HttpRequest("GET", "https://example.invalid/")
-        self.content_type = "application/json"
-
-    def text(self, encoding: str | None = None) -> str:
-        return ""
-
-    def body(self) -> bytes:
-        return b""
-
-
 def http_error(cls: type[ax.HttpResponseError], status: int, code: str, message: str = "boom") -> Any:
-    error = cls(message=message, response=_Response(status, code))  # type: ignore[arg-type]
-    error.error_code = code  # what azure-storage-blob and ARM's error parsing set
-    return error
+    return faults.http_error(status, code, message, cls)
 
 
 @pytest.mark.parametrize(
@@ -116,3 +98,18 @@ def test_translate_never_raises() -> None:
 
     driver = AzureDriver.__new__(AzureDriver)
     assert isinstance(driver.translate_error(Weird()), cn.CloudError)
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        ("throttle", cn.TransientError),
+        ("server-error", cn.TransientError),
+        ("unauthenticated", cn.AuthenticationError),
+        ("forbidden", cn.PermissionDenied),
+    ],
+)
+def test_the_harness_faults_are_blob_storages_answers(fault: str, expected: type) -> None:
+    native = AzureHarness().native_fault(fault)
+    assert isinstance(native, ax.HttpResponseError)
+    assert type(translate(native)) is expected
