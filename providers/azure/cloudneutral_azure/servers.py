@@ -21,6 +21,7 @@ import string
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
 from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.compute.models import VirtualMachine
@@ -204,8 +205,22 @@ class AzureServerDriver:
             raise
 
     def get_server(self, server_id: str) -> Server:
+        """The VM with its instance view; a running one also with the private addresses of
+        its NICs (one more request per NIC; listings carry no addresses)."""
         group, name = self._ref(server_id)
-        return _server(self._clients.compute.virtual_machines.get(group, name, expand="instanceView"))
+        server = _server(self._clients.compute.virtual_machines.get(group, name, expand="instanceView"))
+        if server.state is not ServerState.RUNNING:
+            return server
+        nics = values(doc(server.native), "properties", "networkProfile", "networkInterfaces") or ()
+        addresses: list[str] = []
+        for nic in nics:
+            nic_group, nic_name_ = split_ref(str(nic.get("id", "")), group)
+            found = doc(self._clients.network.network_interfaces.get(nic_group, nic_name_))
+            for config in values(found, "properties", "ipConfigurations") or ():
+                address = values(config, "properties", "privateIPAddress")
+                if address and address not in addresses:
+                    addresses.append(str(address))
+        return attrs.evolve(server, private_ips=tuple(addresses))
 
     def list_servers(self, page_size: int, token: str | None) -> Page[Server]:
         vms = self._clients.compute.virtual_machines

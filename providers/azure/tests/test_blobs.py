@@ -145,3 +145,38 @@ def test_delete_bucket_with_blobs_is_conflict(
     with pytest.raises(Conflict):
         cloud.blobs.delete_bucket(bucket.name)
     assert bucket.get("keep") == b"x"
+
+
+class _FakeCopyTarget:
+    """A destination blob whose copy is pending for two polls, then succeeds."""
+
+    def __init__(self) -> None:
+        self.polls = 0
+        self.url = "https://account.blob.core.windows.net/c/dst"
+
+    def start_copy_from_url(self, source: str) -> dict[str, str]:
+        return {"copy_status": "pending"}
+
+    def get_blob_properties(self) -> Any:
+        from azure.storage.blob import BlobProperties
+
+        self.polls += 1
+        props = BlobProperties()
+        props.copy.status = "pending" if self.polls < 3 else "success"
+        props.size = 3
+        return props
+
+
+def test_a_pending_copy_is_polled_until_it_ends() -> None:
+    from cloudneutral_azure.blobs import AzureBlobDriver
+
+    target = _FakeCopyTarget()
+
+    class Service:
+        def get_blob_client(self, container: str, blob: str) -> Any:
+            return target
+
+    driver = AzureBlobDriver(lambda: Service(), copy_poll_interval=0)  # type: ignore[arg-type, return-value]
+    info = driver.copy_blob("c", "src", "c", "dst")
+    assert target.polls == 4  # two pending answers, one success, then the HEAD of the copy
+    assert info.size == 3

@@ -34,6 +34,7 @@ def test_a_server_brings_its_nic_and_os_disk_and_takes_them_away(
     group = cloud.driver.clients.resource_group  # type: ignore[attr-defined]
     server = cloud.servers.create("web", os="ubuntu", min_vcpus=1)
     assert server.state is ServerState.RUNNING and server.size.startswith("Standard_B")
+    assert server.private_ips == ("10.20.0.4",) and server.public_ips == ()  # no public IP is made
     held = resources(arm_peer, group)
     assert "networkinterfaces/web-nic" in held and "virtualnetworks/cloudneutral-vnet" in held
     assert any(r.startswith("disks/web_osdisk") for r in held)

@@ -117,7 +117,7 @@ ASYNC_2020 = "test_mgmt_compute_base_async.test_compute_vm.yaml"
 
 
 def test_vm_get_maps_provisioning_and_power_state() -> None:
-    """Sep 2020: GET with ``$expand=instanceView`` of a running VM."""
+    """Sep 2020: GET with ``$expand=instanceView`` of a running VM, then GET of its NIC."""
     with play(ASYNC_2020) as tape, connect() as cloud:
         server = cloud.servers.get(VM)
         assert (server.id, server.name, server.state) == (VM, VM, ServerState.RUNNING)
@@ -126,7 +126,9 @@ def test_vm_get_maps_provisioning_and_power_state() -> None:
         assert server.zone is None and server.provider == "azure"
         assert server.volumes[0] == "myVMosdisk"  # the OS disk, then two data disks
         assert len(server.volumes) == 3
-        assert tape.play_count == 1
+        assert server.private_ips == ("10.0.0.4",)  # read from its NIC (recorded at its creation)
+        assert server.public_ips == ()
+        assert tape.play_count == 2
 
 
 def test_vm_list_in_resource_group() -> None:
@@ -165,6 +167,7 @@ def test_vm_power_actions(action: str, path: str, no_sleep: list[float]) -> None
         server = getattr(cloud.servers, action)(VM, wait=False)
         assert server.id == VM and server.state is ServerState.RUNNING
         assert requests_played(tape) == [
+            "GET Microsoft.Network/networkInterfaces/interfacexxx9a731234",
             f"GET Microsoft.Compute/virtualMachines/{VM}",
             f"POST Microsoft.Compute/virtualMachines/{VM}/{path}",
         ]
