@@ -35,6 +35,7 @@ from ._arm import (
     JSON,
     doc,
     first_page,
+    is_group_missing,
     page_after,
     parse_time,
     split_ref,
@@ -231,7 +232,7 @@ class AzureServerDriver:
                     vms.list(self._clients.resource_group, expand="instanceView"), link
                 )
             except HttpResponseError as exc:
-                if exc.status_code == 404:  # no resource group yet: no servers
+                if is_group_missing(exc):  # no resource group yet: no servers
                     return [], None
                 raise
             return [_server(vm) for vm in items], next_link

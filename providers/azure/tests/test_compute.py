@@ -164,3 +164,9 @@ def test_volume_state(provisioning: str, managed_by: str | None, state: VolumeSt
 )
 def test_size_architecture_from_its_name(name: str, arch: str) -> None:
     assert size_arch(name) == arch
+
+
+def test_listings_of_a_group_not_made_yet_are_empty(cloud: cloudneutral.Cloud) -> None:
+    assert list(cloud.servers.list()) == []
+    assert list(cloud.volumes.list()) == []
+    assert list(cloud.volumes.snapshots()) == []
