@@ -10,14 +10,14 @@
 # The peer is cloudneutral_azure.testing.arm_peer (stdlib only; any api-version and any bearer
 # token accepted; plain http). SDK clients need base_url=<endpoint>, polling_interval=0 and an
 # authentication policy allowing http: cloudneutral_azure.testing.clients.peer_client.
-# State lives in .peers/ at the repository root: arm.pid, arm.port, arm.log.
+# State lives in .peers/ at the repository root (or $CN_PEERS_DIR): arm.pid, arm.port, arm.log.
 # Environment: PYTHON (an interpreter with providers/azure installed; default
 # $VIRTUAL_ENV/bin/python, else .venv/bin/python, else python3), ARM_PEER_POLLS (InProgress
 # answers per long-running operation, default 1).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STATE="$ROOT/.peers"
+STATE="${CN_PEERS_DIR:-$ROOT/.peers}"
 PID_FILE="$STATE/arm.pid"
 PORT_FILE="$STATE/arm.port"
 LOG_FILE="$STATE/arm.log"

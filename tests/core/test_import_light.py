@@ -22,3 +22,9 @@ def test_import_cloudneutral_loads_no_vendor_sdk_or_test_tooling() -> None:
 def test_connecting_to_local_loads_no_vendor_sdk() -> None:
     loaded = _modules_after("import cloudneutral; cloudneutral.connect('local://').close()")
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_listing_providers_loads_no_adapter() -> None:
+    """Entry points are read, not loaded: installed adapters (aws, azure) stay unimported."""
+    loaded = _modules_after("import cloudneutral; cloudneutral.available_providers()")
+    assert not loaded & {*HEAVY, "cloudneutral_aws", "cloudneutral_azure"}, loaded & set(HEAVY)

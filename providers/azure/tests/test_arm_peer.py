@@ -7,6 +7,7 @@ azure-mgmt-* 2025+ clients send a plain dict verbatim, so snake_case dicts would
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 import urllib.error
@@ -275,14 +276,17 @@ def test_azure_core_refuses_bearer_over_http_without_the_policy(peer: ArmPeer) -
 
 def test_peer_script_start_status_stop(tmp_path: Path) -> None:
     script = ROOT / "scripts" / "peers" / "arm.sh"
+    env = {**os.environ, "CN_PEERS_DIR": str(tmp_path)}  # never the peer CI started in .peers/
     url = subprocess.run(
-        [str(script), "start"], check=True, capture_output=True, text=True, timeout=60
+        [str(script), "start"], check=True, capture_output=True, text=True, timeout=60, env=env
     ).stdout.strip()
     try:
         assert url.startswith("http://127.0.0.1:")
-        assert subprocess.run([str(script), "status"], timeout=30).returncode == 0
+        assert subprocess.run([str(script), "status"], timeout=30, env=env).returncode == 0
         assert (
-            subprocess.run([str(script), "url"], capture_output=True, text=True, timeout=30).stdout.strip()
+            subprocess.run(
+                [str(script), "url"], capture_output=True, text=True, timeout=30, env=env
+            ).stdout.strip()
             == url
         )
         request = urllib.request.Request(
@@ -291,5 +295,5 @@ def test_peer_script_start_status_stop(tmp_path: Path) -> None:
         request.add_header("Authorization", "Bearer anything")
         assert urllib.request.urlopen(request, timeout=5).status == 200
     finally:
-        subprocess.run([str(script), "stop"], check=True, timeout=60)
-    assert subprocess.run([str(script), "status"], timeout=30).returncode == 1
+        subprocess.run([str(script), "stop"], check=True, timeout=60, env=env)
+    assert subprocess.run([str(script), "status"], timeout=30, env=env).returncode == 1

@@ -1,7 +1,7 @@
 """The Azurite launcher: starts on a free loopback port, serves blobs to azure-storage-blob, stops.
 
 Skipped when Azurite is not installed (``scripts/peers/azurite.sh start`` installs it once
-into ``.peers/azurite/``); CI does not install it yet, since no adapter test uses it.
+into ``.peers/azurite/``; ``.ci/run`` does).
 """
 
 from __future__ import annotations

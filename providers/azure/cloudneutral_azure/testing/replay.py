@@ -94,7 +94,9 @@ def normalise_async_recording(response: dict[str, Any]) -> dict[str, Any]:
 
 
 def recorder(
-    cassette_dir: Path | None = None, before_record_response: Callable[[Any], Any] | None = None
+    cassette_dir: Path | None = None,
+    before_record_response: Callable[[Any], Any] | None = None,
+    before_record_request: Callable[[Any], Any] | None = None,
 ) -> Any:
     """A ``vcr.VCR`` replaying ARM recordings from ``cassette_dir`` without sleeping or network."""
     import vcr  # type: ignore[import-untyped]
@@ -108,6 +110,7 @@ def recorder(
         record_mode="none",
         match_on=("method", "scheme", "host", "port", "arm_path", "arm_query"),
         before_record_response=before_response,
+        before_record_request=before_record_request,
         decode_compressed_response=True,
     )
     recording.register_matcher("arm_path", path_ignoring_case)

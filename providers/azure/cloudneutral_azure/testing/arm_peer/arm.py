@@ -20,9 +20,12 @@ PUT resource group                201/200 none (synchronous)
 ================================  ======  ==========================================
 
 ``Retry-After`` is sent only when the peer is built with ``retry_after`` (the recordings
-hold none). Operation status documents: compute ``{startTime, status, name}`` (+
-``endTime``), disks additionally ``properties.output`` (the resource) when done, network
-``{status}``.
+hold none). Time passes per observation, never by wall time: each status request advances
+its operation, and every other GET advances every pending operation by one step, so a
+client that starts an operation without polling it (``polling=False``) sees it finish by
+reading the resource, as it would on Azure by waiting.
+Operation status documents: compute ``{startTime, status, name}`` (+ ``endTime``), disks
+additionally ``properties.output`` (the resource) when done, network ``{status}``.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalogue import IMAGES, SIZES, Image
+from .catalogue import IMAGES, LOCATIONS, SIZES, Image, location_doc
 from .errors import ArmError, group_not_found, resource_not_found
 from .store import JSON, Store, now
 
@@ -79,6 +82,10 @@ class Request:
     query: dict[str, str]
     body: Any
     base: str  # http://host:port
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
 
     @property
     def lower(self) -> list[str]:
@@ -136,10 +143,21 @@ class Arm:
         self.retry_after = retry_after
 
     # -- entry point ---------------------------------------------------------------------
-    def handle(self, method: str, path: str, query: dict[str, str], body: Any, base: str) -> Reply:
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        body: Any,
+        base: str,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
         segments = [s for s in path.split("/") if s]
-        request = Request(method.upper(), segments, query, body, base)
+        lowered = {k.lower(): v for k, v in (headers or {}).items()}
+        request = Request(method.upper(), segments, query, body, base, lowered)
         with self.store.lock:
+            if request.method == "GET" and not _is_status_path(path):
+                self.store.tick()  # time passes per observation: see the module docstring
             try:
                 if "api-version" not in query:
                     raise ArmError(  # real ARM code
@@ -159,6 +177,8 @@ class Arm:
         rest, raw = s[2:], r.segments[2:]
         if rest[:1] == ["operationresults"] and len(rest) == 2:
             return self._operation_result(r, raw[1])
+        if rest == ["locations"] and r.method == "GET":
+            return Reply(200, {"value": [location_doc(sub, name) for name in LOCATIONS]})
         if rest[:1] == ["providers"] and len(rest) >= 2:
             return self._subscription_provider(r, sub, rest[1:], raw[1:])
         if rest == ["resourcegroups"]:
@@ -173,7 +193,8 @@ class Arm:
             if rest[2:] == ["resources"] and r.method == "GET":
                 return Reply(200, {"value": self._group_resources(sub, group)})
             if rest[2:3] == ["providers"] and len(rest) == 5 and r.method == "GET":
-                return self._list_in_group(sub, group, rest[3], rest[4], r.api_version)
+                expand = "instanceview" in r.query.get("$expand", "").lower()
+                return self._list_in_group(sub, group, rest[3], rest[4], r.api_version, expand)
             if rest[2:3] == ["providers"] and len(rest) >= 6:
                 return self._resource(r, sub, group, rest[3], rest[4], raw[5], rest[6:], raw[6:])
         raise ArmError(404, "NotFound", "The requested resource does not exist.")  # synthesized
@@ -485,7 +506,9 @@ class Arm:
         return Reply(200, page)
 
     # -- resources in a group ------------------------------------------------------------
-    def _list_in_group(self, sub: str, group: str, provider: str, kind: str, api_version: str) -> Reply:
+    def _list_in_group(
+        self, sub: str, group: str, provider: str, kind: str, api_version: str, expand: bool = False
+    ) -> Reply:
         if kind not in TYPES or TYPES[kind].split("/")[0].lower() != provider:
             raise ArmError(  # real ARM code; message synthesized
                 400,
@@ -493,7 +516,7 @@ class Arm:
                 f"The resource type '{kind}' could not be found in the namespace '{provider}'.",
             )
         items = self.store.in_group(sub, group, kind)
-        return Reply(200, {"value": [self.view(kind, i, api_version) for i in items]})
+        return Reply(200, {"value": [self.view(kind, i, api_version, expand) for i in items]})
 
     def _resource(
         self,
@@ -560,13 +583,20 @@ class Arm:
     ) -> Reply:
         return self._lro(r, sub, kind, location, status, body, on_done, location_header)
 
-    def view(self, kind: str, doc: JSON, api_version: str) -> JSON:
-        """``doc`` as a GET or a listing answers it at ``api_version``."""
+    def view(self, kind: str, doc: JSON, api_version: str, expand: bool = False) -> JSON:
+        """``doc`` as a GET or a listing answers it at ``api_version`` (VMs with their
+        instance view when ``expand``)."""
         if kind == "virtualmachines":
             from .vms import vm_view
 
-            return vm_view(doc, expand=False, api_version=api_version)
+            return vm_view(doc, expand=expand, api_version=api_version)
         return render(kind, doc, api_version)
+
+
+def _is_status_path(path: str) -> bool:
+    """Whether ``path`` is an operation's status (polled by SDK pollers)."""
+    lower = path.lower()
+    return any(part in lower for part in ("/operations/", "/diskoperations/", "/operationresults/"))
 
 
 def _query(query: dict[str, str]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["IMAGES", "SIZES", "Image", "Size"]
+__all__ = ["IMAGES", "LOCATIONS", "SIZES", "Image", "Size", "location_doc"]
 
 
 @dataclass(frozen=True)
@@ -133,3 +133,31 @@ IMAGES: tuple[Image, ...] = (
     ),
     *_versions("OpenLogic", "CentOS", "7.5", "Linux", "x64", "V1", 30, "7.5.201808150"),
 )
+
+
+#: Locations of ``GET /subscriptions/{id}/locations`` and their display names; zonal ones
+#: have three availability zones (synthesized: no recording lists locations).
+LOCATIONS: dict[str, tuple[str, bool]] = {
+    "eastus": ("East US", True),
+    "eastus2": ("East US 2", True),
+    "westus": ("West US", False),
+    "westeurope": ("West Europe", True),
+}
+
+
+def location_doc(sub: str, name: str) -> dict[str, object]:
+    """One location as ``GET /subscriptions/{id}/locations`` (api-version 2022-12-01) lists it."""
+    display, zonal = LOCATIONS[name]
+    doc: dict[str, object] = {
+        "id": f"/subscriptions/{sub}/locations/{name}",
+        "name": name,
+        "type": "Region",
+        "displayName": display,
+        "regionalDisplayName": display,
+        "metadata": {"regionType": "Physical", "regionCategory": "Recommended"},
+    }
+    if zonal:
+        doc["availabilityZoneMappings"] = [
+            {"logicalZone": str(n), "physicalZone": f"{name}-az{n}"} for n in (1, 2, 3)
+        ]
+    return doc

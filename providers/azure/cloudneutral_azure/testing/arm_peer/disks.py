@@ -176,6 +176,8 @@ def handle_disk(arm: Arm, r: Request, sub: str, group: str, kind: str, name: str
         )  # synthesized
     body: JSON = r.body or {}
     props: JSON = body.get("properties") or {}
+    if existing is not None and r.header("If-None-Match") == "*":  # synthesized
+        raise ArmError(412, "PreconditionFailed", f"The resource {name} already exists.")
     if r.method == "PATCH" or existing is not None:
         if existing is None:
             raise arm_not_found(kind, name, group)
@@ -239,6 +241,8 @@ def handle_disk(arm: Arm, r: Request, sub: str, group: str, kind: str, name: str
             "InvalidParameter",
             f"createOption '{creation.get('createOption')}' is not supported by this peer (Empty, Copy).",
         )
+    if body.get("zones"):
+        doc["zones"] = [str(z) for z in body["zones"]]
     doc["properties"]["provisioningState"] = "Updating"
     arm.put(sub, group, kind, name, doc)
 

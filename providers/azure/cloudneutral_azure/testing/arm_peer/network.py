@@ -80,7 +80,7 @@ def handle_network(
             doc["location"],
             202,
             None,
-            lambda: arm.drop(sub, group, kind, name),
+            lambda: _drop_nic(arm, sub, group, kind, name, doc),
             location_header=True,
         )
     if r.method != "PUT":
@@ -243,3 +243,21 @@ def _subnet_request(arm: Arm, r: Request, sub: str, group: str, vnet: JSON, name
             location_header=True,
         )
     raise ArmError(405, "MethodNotAllowed", f"The HTTP method '{r.method}' is not supported.")  # synthesized
+
+
+def release_nic(arm: Arm, nic: JSON) -> None:
+    """Remove ``nic``'s IP configurations from the subnets that list them."""
+    for config in nic["properties"].get("ipConfigurations") or ():
+        subnet = _find_subnet(arm, str(config["properties"]["subnet"]["id"]))
+        if subnet is not None:
+            used = subnet["properties"].get("ipConfigurations") or []
+            subnet["properties"]["ipConfigurations"] = [u for u in used if u["id"] != config["id"]]
+
+
+def _drop_nic(arm: Arm, sub: str, group: str, kind: str, name: str, doc: JSON) -> None:
+    if kind == "networkinterfaces":
+        release_nic(arm, doc)
+    arm.drop(sub, group, kind, name)
+
+
+__all__ += ["release_nic"]

@@ -62,7 +62,9 @@ def _handler(arm: Arm, log: bool) -> type[BaseHTTPRequestHandler]:
                 else:
                     base = f"http://{self.headers.get('Host') or '127.0.0.1'}"
                     try:
-                        reply = arm.handle(self.command, parts.path, query, body, base)
+                        reply = arm.handle(
+                            self.command, parts.path, query, body, base, dict(self.headers.items())
+                        )
                     except Exception as exc:  # a peer bug: answer 500 rather than drop the connection
                         reply = Reply(500, {"error": {"code": "InternalServerError", "message": repr(exc)}})
             self._send(reply)

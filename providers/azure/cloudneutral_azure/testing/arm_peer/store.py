@@ -67,6 +67,12 @@ class Store:
         self.operations[op.id] = op
         return op
 
+    def tick(self) -> None:
+        """One observation: advance every unfinished operation by one step."""
+        for op in list(self.operations.values()):
+            if not op.done:
+                op.advance()
+
     def key(self, sub: str, group: str, kind: str, name: str) -> tuple[str, str, str, str]:
         return (sub.lower(), group.lower(), kind.lower(), name.lower())
 

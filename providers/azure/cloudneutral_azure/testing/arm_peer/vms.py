@@ -21,6 +21,7 @@ from .arm import POWER, TYPES, Arm, Reply, Request, hex_id, new_id, now, rid, si
 from .catalogue import IMAGES, SIZES, Image
 from .disks import attach, detach, disk_doc
 from .errors import ArmError, resource_not_found
+from .network import release_nic
 from .store import JSON
 
 __all__ = ["handle_vm", "vm_view"]
@@ -289,6 +290,8 @@ def _create(arm: Arm, r: Request, sub: str, group: str, name: str, body: JSON) -
     }
     if body.get("tags") is not None:
         vm["tags"] = dict(body["tags"])
+    if body.get("zones"):
+        vm["zones"] = [str(z) for z in body["zones"]]
     vm["properties"] = {
         "hardwareProfile": {"vmSize": sizes[0].name},
         "provisioningState": "Creating",
@@ -388,6 +391,11 @@ def handle_vm(arm: Arm, r: Request, sub: str, group: str, name: str, rest: list[
 
 def _put(arm: Arm, r: Request, sub: str, group: str, name: str, vm: JSON | None) -> Reply:
     body: JSON = r.body or {}
+    if vm is not None and r.header("If-None-Match") == "*":  # synthesized (ARM's code and status)
+        raise ArmError(412, "PreconditionFailed", f"The virtual machine {name} already exists.")
+    if_match = r.header("If-Match")
+    if vm is not None and if_match and if_match.strip('"') != str(vm[PRIVATE]["etag"]):  # synthesized
+        raise ArmError(412, "PreconditionFailed", f"The etag of virtual machine {name} does not match.")
     if vm is None:
         if r.method == "PATCH":
             raise resource_not_found(TYPES["virtualmachines"], name, group)
@@ -495,4 +503,7 @@ def _delete(arm: Arm, sub: str, group: str, vm: JSON) -> None:
         found = arm.by_id(nic["id"])
         if found is not None:
             found["properties"].pop("virtualMachine", None)
+            if (nic.get("properties") or {}).get("deleteOption") == "Delete":
+                release_nic(arm, found)
+                arm.drop(sub, group, "networkinterfaces", found["name"])
     arm.drop(sub, group, "virtualmachines", vm["name"])
