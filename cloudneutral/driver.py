@@ -251,7 +251,8 @@ class BlobDriver(Protocol):
     ) -> Page[tuple[str, str]]:
         """One page of the unfinished uploads of keys under ``prefix``: ``(key, upload id)``
         pairs in key order (what a crashed writer may have left; ``resume_upload`` reaches
-        each). Missing bucket -> ``NotFound``."""
+        each, to abort it). A provider whose unfinished uploads cost nothing and cannot be
+        aborted (they expire by themselves) lists none. Missing bucket -> ``NotFound``."""
 
     def copy_blob(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> BlobInfo:
         """Copy server-side, replacing the destination with the source's content, content

@@ -160,7 +160,12 @@ def build_plan(
             entries.clear()
 
     def planned(
-        info: BlobInfo, action: str, *, dst: BlobInfo | None = None, verified: str | None = None
+        info: BlobInfo,
+        action: str,
+        *,
+        dst: BlobInfo | None = None,
+        verified: str | None = None,
+        sha256: str | None = None,
     ) -> Entry:
         done = action in ("skip", "defer")
         return Entry(
@@ -172,6 +177,7 @@ def build_plan(
             state="done" if done and action == "skip" else "pending",
             dst_etag=dst.etag if dst is not None else None,
             verified=verified,
+            sha256=sha256,
         )
 
     source = (i for i in _blobs(src) if _selected(i.key, include, exclude))
@@ -201,7 +207,8 @@ def build_plan(
                     and earlier.dst_etag == b.etag
                     and earlier.action in ("copy", "overwrite", "skip")
                 ):  # copied (verified as far as it could be) by an earlier run, unchanged since
-                    add(planned(a, "skip", dst=b, verified=earlier.verified))
+                    # the SHA-256 recorded at the copy stays: verify proves the object by it
+                    add(planned(a, "skip", dst=b, verified=earlier.verified, sha256=earlier.sha256))
                 else:
                     same_size.append((a, b))
             a, b = next(source, None), next(target, None)

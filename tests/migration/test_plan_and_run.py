@@ -140,3 +140,31 @@ def test_the_journal_records_each_object(src_url: str, dst_url: str, fill: Fill,
     entries = list(journal.entries())
     assert [(e.state, e.verified is not None, bool(e.sha256)) for e in entries] == [("done", True, True)] * 3
     assert all(journal.parts(e.key) == {} for e in entries)  # parts are forgotten once committed
+
+
+def test_a_run_that_copies_nothing_keeps_the_recorded_sha256(
+    src_url: str, dst_url: str, fill: Fill, tmp_path: Path
+) -> None:
+    # verify proves objects no common checksum covers by the SHA-256 the journal recorded at
+    # the copy: a later run that skips them must not forget it
+    fill(small=2, large=(3 * MiB,))
+    path = tmp_path / "journal.sqlite"
+    assert cloudneutral.migrate(src_url, dst_url, journal=path, part_size=MiB).ok
+    recorded = {e.key: e.sha256 for e in Journal(path).entries()}
+    again = cloudneutral.migrate(src_url, dst_url, journal=path, part_size=MiB)
+    assert again.ok and again.copied == []
+    assert {e.key: e.sha256 for e in Journal(path).entries()} == recorded
+
+
+def test_verify_does_not_call_other_part_layouts_a_mismatch(
+    src_url: str, dst_url: str, fill: Fill, tmp_path: Path
+) -> None:
+    written = fill(small=0, large=(3 * MiB,))
+    [key] = written
+    with cloudneutral.connect(dst_url) as cloud:  # the same bytes, written by another tool in other parts
+        cloud.blobs.create_bucket("backup", exist_ok=True)
+        cloud.blobs.bucket("backup", "2024/").put(key, written[key], part_size=MiB)
+    [check] = cloudneutral.verify(src_url, dst_url, journal=tmp_path / "none.sqlite").checks
+    assert check.status in ("unproven", "verified"), check
+    [check] = cloudneutral.verify(src_url, dst_url, journal=tmp_path / "none.sqlite", download=True).checks
+    assert (check.status, check.how) == ("verified", "download")

@@ -255,6 +255,16 @@ class AzureBlobDriver:
         items.sort(key=_key)  # the SDK hands prefixes and blobs back in two runs
         return Page(tuple(items), pages.continuation_token or None)
 
+    def list_uploads(
+        self, bucket: str, prefix: str, page_size: int, token: str | None
+    ) -> Page[tuple[str, str]]:
+        """None, always: Azure has no call that drops a blob's uncommitted blocks (an
+        :meth:`AzureUpload.abort` sends nothing), so an unfinished upload needs no cleaning
+        up; its blocks stay invisible, the key's next commit discards them, and they expire
+        after seven days. The container must exist (``NotFound``)."""
+        self.service.get_container_client(bucket).get_container_properties()
+        return Page(())
+
     # -- reading ------------------------------------------------------------------------
     def head_blob(self, bucket: str, key: str) -> BlobInfo:
         return _info(bucket, key, self.service.get_blob_client(bucket, key).get_blob_properties())
