@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+import cloudneutral
 from cloudneutral import BlobInfo, BucketHandle, Cloud, FakeClock, NotFound, Server, Snapshot, Volume
 from cloudneutral.errors import CloudError, Conflict
 
@@ -58,6 +59,13 @@ class Env:
         """Seconds to wait for a state: the harness's for live runs; on a fake clock the
         same number costs nothing."""
         return self.harness.wait_timeout
+
+    def connect(self) -> Cloud:
+        """Another connection to the same provider (URL and clock of this test), closed
+        when the test ends: what a second process would see."""
+        cloud = cloudneutral.connect(self.target.url, clock=self.clock)
+        self.defer("a second connection", cloud.close)
+        return cloud
 
     # -- names ------------------------------------------------------------------------
     def name(self, suffix: str = "") -> str:

@@ -496,6 +496,10 @@ class DirectoryBlobStore:
         self.upload_options(bucket, key, upload_id)
         shutil.rmtree(self._upload_dir(bucket, upload_id), ignore_errors=True)
 
+    def uploads(self, bucket: str) -> list[str]:
+        folder = self._require(bucket) / "uploads"
+        return sorted(e.name for e in scandir(folder) if _UPLOAD_ID.match(e.name))
+
     # -- crash leftovers -----------------------------------------------------------------
     def reclaim(self, older_than: float) -> Reclaimed:
         """Remove temporary files, unfinished uploads, and parts folders no blob names,

@@ -184,6 +184,11 @@ class MemoryBlobStore:
             self._upload(bucket, key, upload_id)
             del self._uploads[upload_id]
 
+    def uploads(self, bucket: str) -> list[str]:
+        with self._lock:
+            self._bucket(bucket)
+            return sorted(u for u, up in self._uploads.items() if up.bucket == bucket)
+
     def reclaim(self, older_than: float) -> Reclaimed:
         """Nothing outlives a crash in memory."""
         return Reclaimed()

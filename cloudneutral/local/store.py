@@ -239,6 +239,9 @@ class BlobStore(Protocol):
     def drop_upload(self, bucket: str, key: str, upload_id: str) -> None:
         """Discard an upload and its parts."""
 
+    def uploads(self, bucket: str) -> list[str]:
+        """The ids of the unfinished uploads of ``bucket`` (neither committed nor dropped)."""
+
     def reclaim(self, older_than: float) -> Reclaimed:
         """Remove what crashed writers left (temporary files, unfinished uploads) that is
         older than ``older_than`` seconds."""
