@@ -63,6 +63,7 @@ class Clients:
         )
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
+        self._account: str | None = None
 
     def _client(self, service: str) -> Any:
         with self._lock:
@@ -89,6 +90,12 @@ class Clients:
     def ec2(self) -> EC2Client:
         client: EC2Client = self._client("ec2")
         return client
+
+    def account_id(self) -> str:
+        """The account the credentials belong to (STS GetCallerIdentity, asked once)."""
+        if self._account is None:
+            self._account = str(self._client("sts").get_caller_identity()["Account"])
+        return self._account
 
     def close(self) -> None:
         """Close every client made so far. Idempotent."""
