@@ -160,22 +160,32 @@ def test_a_request_the_cassette_lacks_fails_at_once_naming_what_differs(tmp_path
     path = tmp_path / "plain" / "t.yaml"
     path.parent.mkdir()
     path.write_text(CASSETTE)
-    with cassette(Plain(), "replay", path), pytest.raises(BaseException) as failed:
+    with pytest.raises(BaseException) as failed, cassette(Plain(), "replay", path):
         _get("bytes=0-10")  # the adapter asks for one byte too many
     assert not isinstance(failed.value, Exception), "no `except Exception` may take it for a network error"
     message = str(failed.value)
     assert str(path) in message and f"GET {URL}" in message
     assert "header range: 'bytes=0-10' (recorded 'bytes=0-9')" in message
-    with cassette(Plain(), "replay", path), pytest.raises(BaseException) as repeated:
+    with pytest.raises(BaseException) as repeated, cassette(Plain(), "replay", path):
         _get("bytes=0-9")
         _get("bytes=0-9")  # played already: an adapter repeating a request
     assert "already been played" in str(repeated.value)
     with (
-        cassette(Plain(), "replay", tmp_path / "plain" / "absent.yaml"),
         pytest.raises(BaseException) as absent,
+        cassette(Plain(), "replay", tmp_path / "plain" / "absent.yaml"),
     ):
         _get("bytes=0-9")
     assert "does not exist" in str(absent.value)
+
+
+def test_a_recorded_request_never_sent_fails_the_test(tmp_path: Path) -> None:
+    path = tmp_path / "plain" / "t.yaml"
+    path.parent.mkdir()
+    path.write_text(CASSETTE)
+    with pytest.raises(BaseException) as failed, cassette(Plain(), "replay", path):
+        pass  # the adapter no longer makes the recorded call (an abort, a copy ...)
+    assert not isinstance(failed.value, Exception)
+    assert f"never sent 1 request(s) recorded in {path}: GET {URL}" in str(failed.value)
 
 
 MISS_THROUGH_BOTOCORE = """

@@ -1,8 +1,9 @@
 """vcrpy wiring: one cassette per test, scrubbed when recorded, strict when replayed.
 
 ``replay`` uses record mode ``none``: a request matches a recorded one only when everything
-that decides its answer agrees (:mod:`~cloudneutral.conformance.matching`), and a request
-the cassette lacks fails the test at once, naming the cassette, the request and what
+that decides its answer agrees (:mod:`~cloudneutral.conformance.matching`); a recorded
+request the adapter no longer sends fails the test when it ends, and a request the
+cassette lacks fails it at once, naming the cassette, the request and what
 differs from the closest recorded one. That failure is raised as pytest's ``Failed``, a
 ``BaseException``, so no SDK or retry loop can take it for a transient network error
 (botocore, for one, wraps any ``Exception`` from its HTTP stack into a retriable
@@ -83,6 +84,20 @@ class _Tape(Cassette):  # type: ignore[misc]
         )
 
 
+def _all_played(tape: _Tape, path: Path) -> None:
+    """Fail when the adapter left recorded requests unsent (an abort or a copy it no longer
+    makes): replay notices what is missing as well as what is new."""
+    unplayed = [r for i, (r, _) in enumerate(tape.data) if not tape.play_counts[i]]
+    if unplayed:
+        listed = "; ".join(f"{r.method} {r.uri}" for r in unplayed[:3])
+        more = f" and {len(unplayed) - 3} more" if len(unplayed) > 3 else ""
+        pytest.fail(
+            f"replay: the adapter never sent {len(unplayed)} request(s) recorded in {path}: {listed}{more}. "
+            "It no longer makes a call it made when recording: record again and review the diff.",
+            pytrace=False,
+        )
+
+
 def _filters(harness: Harness, mode: Mode) -> tuple[Any, Any]:
     """The request and response hooks: generic scrubbing, then the harness's own."""
 
@@ -127,6 +142,8 @@ def cassette(harness: Harness, mode: Mode, path: Path) -> Iterator[Any]:
     with context as tape:
         tape.matcher = matcher
         yield tape
+        if mode == "replay":
+            _all_played(tape, path)
     if mode == "record" and path.exists():
         leaks = find_secrets(path.read_text(encoding="utf-8", errors="replace"), harness.secrets())
         if leaks:

@@ -55,6 +55,17 @@ class TestVolumes:
         assert first.id in ids and second.id in ids
         assert len(ids) == len(set(ids))
 
+    def test_pages_after_a_delete_between_them(self, cn: Env) -> None:
+        made = [cn.volume(f"p{n}") for n in range(3)]
+        mine = {v.id for v in made}
+        seen: list[str] = []
+        for volume in cn.cloud.volumes.list(page_size=1):  # one page fetched per item
+            if volume.id in mine and not seen:
+                cn.cloud.volumes.delete(volume, timeout=cn.timeout)  # before the cursor now
+            if volume.id in mine:
+                seen.append(volume.id)
+        assert sorted(seen) == sorted(mine), "a volume was skipped or repeated across pages"
+
     def test_delete(self, cn: Env) -> None:
         volume = cn.volume()
         cn.cloud.volumes.delete(volume, timeout=cn.timeout)
