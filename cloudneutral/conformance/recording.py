@@ -109,7 +109,9 @@ def _filters(harness: Harness, mode: Mode) -> tuple[Any, Any]:
             request, headers=harness.scrubbed_headers, query_params=harness.scrubbed_query_params
         )
         filtered = harness.before_record_request(scrubbed)
-        request.__dict__["_cn_filtered"] = filtered  # vcrpy filters each request up to four times
+        request.__dict__["_cn_filtered"] = filtered  # vcrpy filters each request up to four times,
+        if filtered is not None:  # and filters what it filtered: both are done
+            filtered.__dict__["_cn_filtered"] = filtered
         return filtered
 
     def before_response(response: dict[str, Any]) -> dict[str, Any] | None:

@@ -154,7 +154,7 @@ class AwsHarness(Harness):
 
     def before_record_request(self, request: Any) -> Any:
         """Point the request at :data:`CANONICAL_ENDPOINT`; redact the credentials anywhere."""
-        request = copy.deepcopy(request)  # what vcrpy handed us may be what it matches with
+        request = copy.copy(request)  # a scrubbed copy already; the URI is replaced, not changed
         if self._actual and self._actual != CANONICAL_ENDPOINT and request.uri.startswith(self._actual):
             request.uri = CANONICAL_ENDPOINT + request.uri[len(self._actual) :]
         request.uri = self._scrub(request.uri)
