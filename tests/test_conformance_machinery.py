@@ -173,6 +173,7 @@ def test_render_markdown_and_json() -> None:
 
 
 def test_a_card_of_mostly_skips_carries_a_warning() -> None:
+    assert Card("half", [], [Area("half", "blobs", passed=1, failed=1, skipped=2)]).warning is None
     card = Card("thin", [], [Area("thin", "servers", passed=1, skipped=30)])
     assert card.warning is not None and "30 of 31 tests were skipped" in card.warning
     assert card.warning in render_markdown([card])
