@@ -90,6 +90,12 @@ def test_bodies_are_matched_by_digest() -> None:
     assert same(matcher, request("PUT", body=BytesIO(b"abc")), request("PUT", body=b"abc"))
     (difference,) = matcher.differences(request("PUT", body=b"abc"), request("PUT", body=b"abd"))
     assert difference.startswith("body sha256")
+    form = "multipart/form-data; boundary={}"
+    one = request("POST", body=b"--a1\r\nx\r\n--a1--", Content_Type=form.format("a1"))
+    other = request("POST", body=b"--b2\r\nx\r\n--b2--", Content_Type=form.format("b2"))
+    changed = request("POST", body=b"--b2\r\ny\r\n--b2--", Content_Type=form.format("b2"))
+    assert same(matcher, one, other)  # the random boundary is not what decides the answer
+    assert not same(matcher, one, changed)
 
 
 def test_harness_opt_outs_and_additions() -> None:

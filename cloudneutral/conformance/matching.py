@@ -77,6 +77,14 @@ def _media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
+def _boundary(content_type: str) -> str | None:
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.strip().partition("=")
+        if name.lower() == "boundary" and value:
+            return value.strip('"')
+    return None
+
+
 def _header_value(name: str, value: str) -> str:
     value = value.strip()
     if name == "content-type":  # a multipart boundary is random per request
@@ -150,6 +158,9 @@ class Matcher:
         media = _media_type(content_type)
         if any(media.startswith(t) for t in self.unmatched_types):
             return "*"
+        boundary = _boundary(content_type)
+        if media.startswith("multipart/") and boundary:  # random per request
+            data = data.replace(boundary.encode("latin-1"), b"BOUNDARY")
         if self.ignored_fields and media == _FORM:
             pairs = sorted((k, v) for k, v in parse_qsl(data.decode("latin-1"), keep_blank_values=True))
             data = repr([(k, v) for k, v in pairs if k not in self.ignored_fields]).encode()
