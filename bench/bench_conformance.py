@@ -23,7 +23,6 @@ import argparse
 import os
 import pstats
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -93,17 +92,29 @@ def extract(ref: str, into: Path) -> Path:
     return tree
 
 
-def measure(label: str, providers: Sequence[str], repeat: int, tree: Path | None) -> None:
-    print(f"\n{label}")
-    print(f"  {'provider':10} {'wall (median)':>14} {'CPU (median)':>13}   result")
-    for provider in providers:
-        samples = [run(provider, tree) for _ in range(repeat)]
-        wall = statistics.median(s[0] for s in samples)
-        cpu = statistics.median(s[1] for s in samples)
-        print(f"  {provider:10} {wall:13.1f}s {cpu:12.1f}s   {samples[-1][2]}")
-    walls = [together(providers, tree) for _ in range(repeat)]
-    processes = f"({len(providers)} processes, {os.cpu_count()} CPUs)"
-    print(f"  {'all at once':10} {statistics.median(walls):13.1f}s   {processes}")
+def measure(trees: dict[str, Path | None], providers: Sequence[str], repeat: int) -> None:
+    """Median wall and CPU time per provider and tree; the trees run alternately, so that
+    whatever else loads the machine weighs on each alike."""
+    samples: dict[tuple[str, str], list[tuple[float, float, str]]] = {}
+    walls: dict[str, list[float]] = {label: [] for label in trees}
+    for _ in range(repeat):
+        for provider in providers:
+            for label, tree in trees.items():
+                samples.setdefault((label, provider), []).append(run(provider, tree))
+        for label, tree in trees.items():
+            walls[label].append(together(providers, tree))
+    for label in trees:
+        print(f"\n{label}")
+        print(f"  {'provider':10} {'wall (median)':>14} {'CPU (median)':>13}   result")
+        for provider in providers:
+            runs = samples[label, provider]
+            wall = statistics.median(r[0] for r in runs)
+            cpu = statistics.median(r[1] for r in runs)
+            print(f"  {provider:10} {wall:13.1f}s {cpu:12.1f}s   {runs[-1][2]}")
+        processes = f"({len(providers)} processes, {os.cpu_count()} CPUs)"
+        print(f"  {'all at once':10} {statistics.median(walls[label]):13.1f}s   {processes}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\nload average at the end: {load:.1f} (wall times count waiting for a busy CPU)")
 
 
 def profile(provider: str) -> None:
@@ -132,12 +143,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         profile(args.profile)
         return 0
     providers = [p.strip() for p in args.providers.split(",") if p.strip()]
-    if args.before:
-        with tempfile.TemporaryDirectory() as tmp:
-            tree = extract(args.before, Path(tmp))
-            measure(f"at {args.before}", providers, args.repeat, tree)
-            shutil.rmtree(tree, ignore_errors=True)
-    measure("now", providers, args.repeat, None)
+    with tempfile.TemporaryDirectory() as tmp:
+        trees: dict[str, Path | None] = {}
+        if args.before:
+            trees[f"at {args.before}"] = extract(args.before, Path(tmp))
+        trees["now"] = None
+        measure(trees, providers, args.repeat)
     return 0
 
 

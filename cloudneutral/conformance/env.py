@@ -16,7 +16,17 @@ from typing import Any
 import attrs
 
 import cloudneutral
-from cloudneutral import BlobInfo, BucketHandle, Cloud, FakeClock, NotFound, Server, Snapshot, Volume
+from cloudneutral import (
+    AlreadyExists,
+    BlobInfo,
+    BucketHandle,
+    Cloud,
+    FakeClock,
+    NotFound,
+    Server,
+    Snapshot,
+    Volume,
+)
 from cloudneutral.errors import CloudError, Conflict
 
 from .harness import Harness, Mode
@@ -101,9 +111,11 @@ class Env:
         blobs = self.cloud.blobs
         self.defer(f"bucket {name}", lambda: blobs.delete_bucket(name, force=True))
         if create:
-            if blobs.bucket_exists(name):
+            try:
+                blobs.create_bucket(name)
+            except AlreadyExists:  # left by a crashed run: start from scratch
                 blobs.delete_bucket(name, force=True)
-            blobs.create_bucket(name)
+                blobs.create_bucket(name)
         return blobs.bucket(name)
 
     def fill(self, bucket: BucketHandle, keys: list[str], data: bytes = b"x") -> list[BlobInfo]:
