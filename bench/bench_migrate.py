@@ -28,9 +28,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Final
 
 KiB, MiB = 1024, 1024 * 1024
-REGION = "eu-west-1"
+REGION: Final = "eu-west-1"
 FAKE = {"AWS_ACCESS_KEY_ID": "AKIABENCHFAKE0000001", "AWS_SECRET_ACCESS_KEY": "bench-fake-secret"}
 
 
@@ -71,7 +72,11 @@ def populate(endpoint: str, small: int, large: bool) -> None:
     from boto3.s3.transfer import TransferConfig
 
     s3 = boto3.client(
-        "s3", region_name=REGION, endpoint_url=endpoint, **{k.lower(): v for k, v in FAKE.items()}
+        "s3",
+        region_name=REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id=FAKE["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE["AWS_SECRET_ACCESS_KEY"],
     )
     s3.create_bucket(Bucket="bench", CreateBucketConfiguration={"LocationConstraint": REGION})
     for n in range(small):

@@ -20,6 +20,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
@@ -248,14 +249,20 @@ def _cmd_gc(args: argparse.Namespace) -> int:
 def _cmd_conformance(args: argparse.Namespace) -> int:
     mode = "record" if args.record else "live" if args.live else "replay"
     try:
+        from .conformance.fixtures import cassette_root, missing_cassettes
         from .conformance.harness import load_harness
         from .conformance.runner import run
 
+        given = args.cassettes or os.environ.get("CN_CASSETTES") or None
         for name in args.provider.split(","):  # fail in one line, not once per test
             try:
-                load_harness(name.strip())
+                harness = load_harness(name.strip())
             except (LookupError, ImportError, AttributeError, TypeError) as exc:
                 raise ConfigurationError(f"conformance harness {name.strip()!r}: {exc}") from exc
+            root, why = cassette_root(harness, given, Path.cwd())
+            complaint = missing_cassettes(harness, mode if harness.recorded else "live", root, why)
+            if complaint is not None:
+                raise ConfigurationError(complaint)
         return int(run(args.provider, mode=mode, report=args.report, cassettes=args.cassettes))
     except ModuleNotFoundError as exc:
         if exc.name not in {"pytest", "vcr", "_pytest"}:
@@ -413,14 +420,14 @@ _M_MMAP_THRESHOLD = -3  # glibc's malloc.h
 
 
 def run() -> NoReturn:
-    """The ``cloudneutral`` command: :func:`main`, then exit with its code. After an
-    interruption the process only exits, so a late Ctrl-C is ignored rather than turned
-    into a traceback or a death by signal."""
+    """The ``cloudneutral`` command: :func:`main`, then exit with its code. Once ``main``
+    has returned the process only exits, so a late Ctrl-C (say, during the interpreter's
+    shutdown) is ignored rather than turned into a traceback or a death by signal: the exit
+    code is always the one of the work done."""
     _return_large_buffers()
     code = main()
-    if code == EX_INTERRUPTED:
-        with contextlib.suppress(ValueError):
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code)
 
 

@@ -1,5 +1,6 @@
 """The conformance machinery itself: plugin lightness, harness loading, names, scrubbing,
-capability skips, the report card, the runner, and record -> replay with the endpoint down."""
+capability skips, the minimum, the report card, the runner, cassettes found from anywhere,
+and record -> replay with the endpoint down. (Replay matching: test_conformance_replay.py.)"""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import pytest
 from cloudneutral.conformance import runner
 from cloudneutral.conformance.harness import Harness, load_harness
 from cloudneutral.conformance.local_harness import DirectoryHarness, MemoryHarness
-from cloudneutral.conformance.report import Area, render_markdown
+from cloudneutral.conformance.report import Area, Card, render_json, render_markdown
 from cloudneutral.conformance.scrub import REDACTED, find_secrets, scrub_response, scrub_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,12 +153,62 @@ def test_scrub_request_and_response() -> None:
     assert scrub_response(binary)["body"]["string"] == b"\xff password=x"
 
 
-def test_render_markdown() -> None:
+def test_render_markdown_and_json() -> None:
     area = Area("p", "blobs", passed=2, failed=1, skipped=1)
-    area.reasons["provider lacks capability blobs.copy"] += 1
-    text = render_markdown([area])
+    area.reasons["provider lacks blobs.copy (test needs blobs.copy)"] += 1
+    card = Card("p", ["blobs", "blobs.range"], [area])
+    text = render_markdown([card])
+    assert "p: declares blobs, blobs.range" in text
     assert "| p | blobs | 2 | 1 | 1 |" in text
-    assert "- p / blobs: provider lacks capability blobs.copy (1)" in text
+    assert "- p / blobs: provider lacks blobs.copy (test needs blobs.copy) (1)" in text
+    assert "WARNING" not in text
+    doc = json.loads(render_json([card]))["providers"][0]
+    assert (doc["provider"], doc["capabilities"], doc["passed"], doc["warning"]) == (
+        "p",
+        ["blobs", "blobs.range"],
+        2,
+        None,
+    )
+    assert doc["areas"][0]["skip_reasons"] == {"provider lacks blobs.copy (test needs blobs.copy)": 1}
+
+
+def test_a_card_of_mostly_skips_carries_a_warning() -> None:
+    assert Card("half", [], [Area("half", "blobs", passed=1, failed=1, skipped=2)]).warning is None
+    card = Card("thin", [], [Area("thin", "servers", passed=1, skipped=30)])
+    assert card.warning is not None and "30 of 31 tests were skipped" in card.warning
+    assert card.warning in render_markdown([card])
+    assert json.loads(render_json([card]))["providers"][0]["warning"] == card.warning
+
+
+def test_skip_reason_names_what_is_missing_and_what_the_test_is_about() -> None:
+    from cloudneutral import Capability as C
+    from cloudneutral.conformance.marks import skip_reason, subject
+
+    assert subject([C.VOLUMES, C.SERVERS, C.VOLUME_ATTACH]) is C.VOLUME_ATTACH
+    assert subject([C.BLOBS, C.BLOB_COPY, C.BLOB_METADATA]) is C.BLOB_COPY
+    assert subject([C.VOLUMES, C.SERVERS]) is C.VOLUMES
+    assert subject([]) is None
+    assert skip_reason(C.BLOB_RANGE, C.BLOB_RANGE) == "provider lacks blobs.range (test needs blobs.range)"
+    assert (
+        skip_reason(C.SERVERS, C.VOLUME_ATTACH) == "provider lacks servers (needed by a volumes.attach test)"
+    )
+
+
+def test_suite_exports_every_test_class() -> None:
+    import importlib
+    import pkgutil
+
+    import cloudneutral.conformance.suite as suite
+
+    defined = set()
+    for info in pkgutil.iter_modules(suite.__path__):
+        module = importlib.import_module(f"{suite.__name__}.{info.name}")
+        defined |= {
+            name
+            for name, obj in vars(module).items()
+            if name.startswith("Test") and isinstance(obj, type) and obj.__module__ == module.__name__
+        }
+    assert defined == set(suite.__all__)
 
 
 def test_runner_args() -> None:
@@ -197,23 +248,137 @@ def test_capability_skips_and_report_card(tmp_path: Path) -> None:
     result = run_pytest(
         "-q",
         "-k",
-        "TestBuckets or TestServerCatalogue or TestBlobRanges or copy",
+        "TestBuckets or TestServerCatalogue or TestBlobRanges or copy or attach",
         "test_limited.py",
         f"--cn-report={card}",
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "conformance report card" in result.stdout
-    rows = {(r["provider"], r["area"]): r for r in json.loads(card.read_text())}
-    assert rows["limited", "buckets"]["passed"] > 10 and rows["limited", "buckets"]["skipped"] == 0
-    servers = rows["limited", "servers"]
+    (doc,) = json.loads(card.read_text())["providers"]
+    assert (doc["provider"], doc["capabilities"]) == ("limited", ["blobs"])
+    assert "limited: declares blobs" in result.stdout
+    rows = {r["area"]: r for r in doc["areas"]}
+    assert rows["buckets"]["passed"] > 10 and rows["buckets"]["skipped"] == 0
+    servers = rows["servers"]
     assert servers["passed"] == 0 and servers["skipped"] > 10
-    assert servers["skip_reasons"] == {"provider lacks capability servers": servers["skipped"]}
-    blobs = rows["limited", "blobs"]
-    assert blobs["skip_reasons"].keys() == {
-        "provider lacks capability blobs.range",
-        "provider lacks capability blobs.copy",
+    assert servers["skip_reasons"] == {"provider lacks servers (test needs servers)": servers["skipped"]}
+    assert rows["blobs"]["skip_reasons"].keys() == {
+        "provider lacks blobs.range (test needs blobs.range)",
+        "provider lacks blobs.copy (test needs blobs.copy)",
+        "provider lacks blobs.metadata (test needs blobs.metadata)",  # the record surviving a copy
     }
+    assert set(rows["volumes"]["skip_reasons"]) == {
+        "provider lacks volumes.attach (test needs volumes.attach)",
+    }
+    assert doc["warning"] and "WARNING: limited:" in result.stdout
+
+
+NO_CAPABILITY = """
+import pytest
+from cloudneutral import Capability
+from cloudneutral.conformance.local_harness import MemoryHarness
+from cloudneutral.conformance.suite import *  # noqa: F403
+from cloudneutral.local import LocalProvider
+
+
+class Nothing(MemoryHarness):
+    name = "nothing"
+
+    def start(self, mode):
+        LocalProvider.capabilities = frozenset(CAPABILITIES)
+        return super().start(mode)
+
+
+@pytest.fixture(scope="session")
+def cn_harness():
+    return Nothing()
+"""
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "complaint"),
+    [
+        ("()", "declares neither blobs nor servers"),
+        (
+            "{Capability.BLOBS, Capability.VOLUMES, Capability.VOLUME_ATTACH}",
+            "declares volumes.attach without servers",
+        ),
+        ("{Capability.SERVERS, Capability.SNAPSHOTS}", "declares volumes.snapshots without volumes"),
+        ("{Capability.SERVERS, Capability.BLOB_RANGE}", "declares blobs.range without blobs"),
+    ],
+    ids=["nothing", "attach-without-servers", "snapshots-without-volumes", "range-without-blobs"],
+)
+def test_an_adapter_declaring_too_little_fails_the_suite(
+    tmp_path: Path, capabilities: str, complaint: str
+) -> None:
+    (tmp_path / "test_nothing.py").write_text(NO_CAPABILITY.replace("CAPABILITIES", capabilities))
+    result = run_pytest("-q", "test_nothing.py", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert (
+        "FAILED test_nothing.py::TestMinimum::test_declares_a_core_capability_and_what_it_needs"
+        in result.stdout
+    )
+    assert complaint in result.stdout
+
+
+def test_problems_checks_drivers_and_their_methods() -> None:
+    from cloudneutral import Capability as C
+    from cloudneutral.conformance.contract import problems
+
+    class Blobs:
+        def read_blob(self) -> None: ...
+
+    driver = SimpleNamespace(blobs=Blobs(), servers=None, volumes=None)
+    found = problems(driver, frozenset({C.BLOBS, C.BLOB_MULTIPART, C.SERVERS}))
+    assert "declares servers but has no servers driver" in found
+    assert any(p.startswith("declares blobs.multipart but its blobs driver lacks open_upload") for p in found)
+    assert any(
+        p.startswith("declares blobs but its blobs driver lacks") and "create_bucket" in p for p in found
+    )
+    local = __import__("cloudneutral").connect("local://")
+    assert problems(local.driver, local.capabilities) == []
+
+
+def test_undeclared_capabilities_are_refused_without_calling_the_driver() -> None:
+    import cloudneutral
+    from cloudneutral import Capability as C
+    from cloudneutral.conformance.contract import REFUSALS
+    from cloudneutral.conformance.injection import SpyDriver, rewrap
+
+    cloud = cloudneutral.connect("local://")
+    for capability in C:
+        spy = SpyDriver(cloud.driver, capabilities=cloud.capabilities - {capability})
+        with pytest.raises(cloudneutral.Unsupported):
+            REFUSALS[capability](rewrap(cloud, spy))
+        assert spy.calls == [], capability
+    spy = SpyDriver(cloud.driver)  # and the same calls do reach a driver that declares them
+    with pytest.raises(cloudneutral.NotFound):
+        REFUSALS[C.BLOB_RANGE](rewrap(cloud, spy))
+    assert spy.calls == ["blobs.read_blob"]
+
+
+def test_default_inject_makes_the_driver_raise_the_native_fault() -> None:
+    import errno
+
+    import cloudneutral
+    from cloudneutral.conformance.injection import Fault
+
+    harness = MemoryHarness()
+    cloud = cloudneutral.connect("local://", clock=cloudneutral.FakeClock())
+    with harness.inject(cloud, Fault.THROTTLE, 2) as injected:
+        assert injected.cloud.servers.sizes()  # two faults, then the third attempt works
+    assert injected.served == 2
+    with (
+        harness.inject(cloud, Fault.FORBIDDEN, 5) as injected,
+        pytest.raises(cloudneutral.PermissionDenied) as denied,
+    ):
+        injected.cloud.servers.sizes()
+    assert injected.served == 1 and isinstance(denied.value.__cause__, PermissionError)
+    assert harness.native_fault(Fault.THROTTLE).errno == errno.EAGAIN  # type: ignore[union-attr]
+    with pytest.raises(LookupError, match="no answer for fault unauthenticated"):
+        harness.inject(cloud, Fault.UNAUTHENTICATED, 1)
+    assert isinstance(Harness().native_fault(Fault.UNAUTHENTICATED), cloudneutral.AuthenticationError)
 
 
 def test_runner_on_local(tmp_path: Path) -> None:

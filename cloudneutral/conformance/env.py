@@ -15,7 +15,18 @@ from typing import Any
 
 import attrs
 
-from cloudneutral import BlobInfo, BucketHandle, Cloud, FakeClock, NotFound, Server, Snapshot, Volume
+import cloudneutral
+from cloudneutral import (
+    AlreadyExists,
+    BlobInfo,
+    BucketHandle,
+    Cloud,
+    FakeClock,
+    NotFound,
+    Server,
+    Snapshot,
+    Volume,
+)
 from cloudneutral.errors import CloudError, Conflict
 
 from .harness import Harness, Mode
@@ -59,6 +70,13 @@ class Env:
         same number costs nothing."""
         return self.harness.wait_timeout
 
+    def connect(self) -> Cloud:
+        """Another connection to the same provider (URL and clock of this test), closed
+        when the test ends: what a second process would see."""
+        cloud = cloudneutral.connect(self.target.url, clock=self.clock)
+        self.defer("a second connection", cloud.close)
+        return cloud
+
     # -- names ------------------------------------------------------------------------
     def name(self, suffix: str = "") -> str:
         """A lower-case DNS-label name unique to this test (and ``suffix``), stable across runs."""
@@ -93,9 +111,11 @@ class Env:
         blobs = self.cloud.blobs
         self.defer(f"bucket {name}", lambda: blobs.delete_bucket(name, force=True))
         if create:
-            if blobs.bucket_exists(name):
+            try:
+                blobs.create_bucket(name)
+            except AlreadyExists:  # left by a crashed run: start from scratch
                 blobs.delete_bucket(name, force=True)
-            blobs.create_bucket(name)
+                blobs.create_bucket(name)
         return blobs.bucket(name)
 
     def fill(self, bucket: BucketHandle, keys: list[str], data: bytes = b"x") -> list[BlobInfo]:

@@ -4,6 +4,8 @@
                           ``--cn-provider`` (parametrised when several are given), or
                           overridden by a test module that defines its own.
 ``cn_target`` (session)   the started harness: mode, URL, cassette directory; stopped at end.
+                          In replay, a harness whose cassette folder is missing stops the
+                          whole session with one line saying where it looked.
 ``cn`` (function)         an :class:`~cloudneutral.conformance.env.Env`: a fresh connection
                           inside the test's cassette, capability checks, clean-up.
 
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from .env import Env, Target
     from .harness import Harness, Mode
 
-__all__ = ["cn", "cn_harness", "cn_target", "option", "test_key"]
+__all__ = ["cassette_root", "cn", "cn_harness", "cn_target", "option", "test_key"]
 
 ENV_VARS = {
     "cn_provider": "CN_PROVIDER",
@@ -95,6 +97,27 @@ def _clock(mode: str, fake_live: bool) -> Any:
     return RecordingClock() if mode == "record" else None
 
 
+def cassette_root(harness: Harness, given: str | None, rootdir: Path) -> tuple[Path, str]:
+    """Where ``harness``'s cassettes are, and why there: ``--cn-cassettes``/``CN_CASSETTES``
+    (``given``), else the harness's own ``cassettes``, else ``<rootdir>/cassettes``."""
+    if given:
+        return Path(given), "--cn-cassettes / CN_CASSETTES"
+    if harness.cassettes:
+        return Path(harness.cassettes), f"the {harness.name} harness's cassettes"
+    return rootdir / "cassettes", "pytest's root directory"
+
+
+def missing_cassettes(harness: Harness, mode: str, root: Path, why: str) -> str | None:
+    """The one-line complaint when a replay has no cassette folder to read, else ``None``."""
+    folder = root / harness.name
+    if mode != "replay" or folder.is_dir():
+        return None
+    return (
+        f"no cassettes for {harness.name!r}: {folder} does not exist "
+        f"(looked there because of {why}); pass --cn-cassettes=DIR, or record them with --cn-mode=record"
+    )
+
+
 @pytest.fixture(scope="session")
 def cn_harness(request: pytest.FixtureRequest) -> Harness:
     """The harness of ``--cn-provider`` (or of this parametrisation's provider)."""
@@ -120,7 +143,11 @@ def cn_target(cn_harness: Harness, request: pytest.FixtureRequest) -> Iterator[T
     if requested not in MODES:
         raise pytest.UsageError(f"--cn-mode must be one of {', '.join(MODES)}, not {requested!r}")
     mode: Mode = cn_harness.effective_mode(requested)
-    cassettes = option(request.config, "cn_cassettes") or str(request.config.rootpath / "cassettes")
+    root, why = cassette_root(cn_harness, option(request.config, "cn_cassettes"), request.config.rootpath)
+    complaint = missing_cassettes(cn_harness, mode, root, why)
+    if complaint is not None:
+        pytest.exit(f"cloudneutral conformance: {complaint}", returncode=pytest.ExitCode.USAGE_ERROR)
+    cassettes = str(root)
     with pytest.MonkeyPatch.context() as patch:
         for name, value in cn_harness.environment(mode).items():
             patch.setenv(name, value)
@@ -138,6 +165,7 @@ def cn(cn_target: Target, request: pytest.FixtureRequest) -> Iterator[Env]:
     import cloudneutral
 
     from .env import Env
+    from .marks import required, skip_reason, subject
 
     node = request.node
     harness = cn_target.harness
@@ -153,10 +181,14 @@ def cn(cn_target: Target, request: pytest.FixtureRequest) -> Iterator[Env]:
         clock = _clock(cn_target.mode, harness.fake_clock_live)
         cloud = cloudneutral.connect(cn_target.url, clock=clock)
         stack.callback(cloud.close)
-        for marker in node.iter_markers("cn_requires"):
-            for capability in marker.args:
-                if capability not in cloud.capabilities:
-                    pytest.skip(f"provider lacks capability {capability.value}")
+        if not any(name == "cn_declared" for name, _ in node.user_properties):
+            declared = ",".join(sorted(c.value for c in cloud.capabilities))
+            node.user_properties.append(("cn_declared", declared))
+        needed = required(node)
+        about = subject(needed)
+        missing = [c for c in needed if c not in cloud.capabilities]
+        if missing:
+            pytest.skip(skip_reason(about if about in missing else missing[0], about))
         env = Env(cloud=cloud, target=cn_target, key=key, clock=clock)
         try:
             yield env

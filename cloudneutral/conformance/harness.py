@@ -12,14 +12,25 @@ after failures. In ``replay`` mode :meth:`start` must not contact anything (the 
 may be down): it returns the URL that was used when recording. Recording and scrubbing
 hooks receive vcrpy objects; the generic scrubbing of :mod:`~cloudneutral.conformance.scrub`
 runs first, for every harness.
+
+Hooks the suite calls during tests (all optional; the defaults work for any adapter):
+:meth:`~Harness.inject` (make the provider answer a fault), :meth:`~Harness.native_fault`,
+:meth:`~Harness.unfinished_uploads`, :meth:`~Harness.foreign_snapshots` and
+:meth:`~Harness.native_types`. Each receives the test's :class:`~cloudneutral.Cloud`.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from importlib import metadata
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from cloudneutral import Cloud
+
+    from .injection import Fault, Injection
 
 __all__ = ["ENTRY_POINT_GROUP", "MODES", "Harness", "Mode", "load_harness"]
 
@@ -63,6 +74,28 @@ class Harness:
     scrubbed_headers: frozenset[str] = frozenset()
     #: Query parameters whose values are redacted in cassettes, besides the generic ones.
     scrubbed_query_params: frozenset[str] = frozenset()
+    #: Request headers compared in replay besides the generic ones of
+    #: :data:`~cloudneutral.conformance.matching.MATCHED_HEADERS` (range, conditions,
+    #: Content-MD5, content type, metadata, copy source).
+    matched_headers: frozenset[str] = frozenset()
+    #: Request headers never compared in replay (opt-out of a generic one the SDK fills
+    #: with something random).
+    unmatched_headers: frozenset[str] = frozenset()
+    #: Fields of form-encoded or JSON request bodies left out of the body comparison in
+    #: replay: values random per run (e.g. EC2's ``ClientToken``).
+    ignored_body_fields: frozenset[str] = frozenset()
+    #: Media types (``type/subtype`` prefixes) whose request bodies are not compared in
+    #: replay (random payloads; ``""`` for every body). Every other body is compared by
+    #: its SHA-256.
+    unmatched_body_types: frozenset[str] = frozenset()
+    #: Where this harness's committed cassettes live (``<cassettes>/<name>/<test>.yaml``),
+    #: used when ``--cn-cassettes`` (``CN_CASSETTES``) is not given; ``None``: the
+    #: ``cassettes/`` folder of pytest's root directory. In-repository adapters point it at
+    #: the repository's ``cassettes/``, found relative to their package.
+    cassettes: str | None = None
+    #: Seconds two writes of one blob must be apart for the provider to give them
+    #: different modified times (S3 and most HTTP APIs: 1 s; 0 where times are exact).
+    modified_resolution: float = 1.0
 
     def start(self, mode: Mode) -> str:
         """Prepare the endpoint for ``mode`` (start an emulator in ``record``/``live``) and
@@ -92,6 +125,54 @@ class Harness:
         """A well-formed id of a ``server``, ``volume`` or ``snapshot`` that does not exist
         (for not-found tests; override where ids have a strict format)."""
         return f"{self.name_prefix}-missing-{kind}-0000"
+
+    # -- hooks the suite calls ----------------------------------------------------------
+    def native_types(self) -> Mapping[str, Sequence[type]]:
+        """The native types the escape hatch offers, by service: ``""`` for the connection
+        (``cloud.as_native``), ``"blobs"``, ``"servers"``, ``"volumes"``; e.g. ``{"":
+        [boto3.Session], "blobs": [BaseClient]}``. The suite checks each comes back and
+        that other types raise ``Unsupported``. Empty: only the refusals are checked."""
+        return {}
+
+    def native_fault(self, fault: Fault) -> BaseException | None:
+        """The exception the adapter's SDK raises when the provider answers ``fault``; the
+        default :meth:`inject` makes the driver raise it, so the suite checks the adapter's
+        ``translate_error``. ``None``: the provider has no such answer (the case is skipped).
+
+        The default is the portable error itself (only the portable layer's handling is
+        then checked): override it, or :meth:`inject`, to prove your error mapping."""
+        from .injection import portable_fault
+
+        return portable_fault(fault)
+
+    def inject(self, cloud: Cloud, fault: Fault, times: int) -> AbstractContextManager[Injection]:
+        """A context in which the provider answers the next ``times`` requests of ``cloud``
+        with ``fault``; it yields an :class:`~cloudneutral.conformance.injection.Injection`
+        whose ``cloud`` the test uses and whose ``served`` counts the faults answered.
+
+        The default wraps ``cloud``'s driver (``Cloud.from_driver``) so that its next
+        ``times`` calls raise :meth:`native_fault`. An HTTP adapter's harness may instead
+        answer at the HTTP level (an SDK hook, or a fault proxy the SDK is pointed at), so
+        that the SDK's own parsing and the adapter's mapping are what is tested."""
+        from .injection import driver_faults
+
+        error = self.native_fault(fault)
+        if error is None:
+            raise LookupError(f"{self.name} has no answer for fault {fault.value}")
+        return driver_faults(cloud, error, times)
+
+    def unfinished_uploads(self, cloud: Cloud, bucket: str) -> list[str] | None:
+        """The ids of the uploads in parts of ``bucket`` that are neither committed nor
+        aborted (e.g. S3's ``ListMultipartUploads`` through ``cloud.blobs.as_native``), or
+        ``None`` when the provider cannot list them. The suite checks that a failed or
+        aborted write in parts leaves none behind."""
+        return None
+
+    def foreign_snapshots(self, cloud: Cloud) -> list[str]:
+        """Ids of snapshots the credentials can see but that belong to another account
+        (public or shared ones), planted here where the emulator allows. The suite checks
+        that ``cloud.volumes.snapshots()`` lists none of them."""
+        return []
 
     def effective_mode(self, requested: Mode) -> Mode:
         """The mode a session really runs in: ``live`` for providers without HTTP."""

@@ -112,11 +112,21 @@ def _scrub_body(body: Any, content_type: str) -> Any:
     return scrubbed.encode("utf-8") if isinstance(body, bytes) else scrubbed
 
 
+def _copy(request: Any) -> Any:
+    """A copy of a vcrpy ``Request`` whose headers can change without touching the original
+    (the body, bytes or a list of chunks, is replaced rather than changed in place)."""
+    clone = copy.copy(request)
+    clone.__dict__.pop("_cn_filtered", None)
+    clone.__dict__.pop("_cn_fingerprint", None)
+    clone.headers = dict(request.headers.items())
+    return clone
+
+
 def scrub_request(request: Any, *, headers: Iterable[str] = (), query_params: Iterable[str] = ()) -> Any:
     """A scrubbed copy of a vcrpy ``Request`` (the original is what goes on the wire)."""
     drop = SECRET_HEADERS | {h.lower() for h in headers}
     params = SECRET_QUERY_PARAMS | {p.lower() for p in query_params}
-    request = copy.deepcopy(request)
+    request = _copy(request)
     for name in list(request.headers):
         if name.lower() in drop:
             request.headers[name] = REDACTED

@@ -122,7 +122,8 @@ class LocalBlobDriver:
         return (self._store,)
 
     def _bucket(self, name: str, created: _dt.datetime) -> Bucket:
-        return Bucket(name=name, created=created, region=REGION, provider=self._provider)
+        native = {"name": name, "created": created.isoformat()}
+        return Bucket(name=name, created=created, region=REGION, provider=self._provider, native=native)
 
     def info(self, bucket: str, stored: StoredBlob) -> BlobInfo:
         """The portable attributes of a stored blob."""

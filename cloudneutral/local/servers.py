@@ -100,7 +100,8 @@ class LocalServerDriver:
         raise NotFound(f"no image {image_id!r}")
 
     def list_regions(self, page_size: int, token: str | None) -> Page[Region]:
-        return Page((Region(name=REGION, zones=ZONES, provider=self._provider),))
+        native = {"name": REGION, "zones": list(ZONES)}
+        return Page((Region(name=REGION, zones=ZONES, provider=self._provider, native=native),))
 
     # -- servers ---------------------------------------------------------------------------
     def _model(self, state: State, record: ServerRecord) -> Server:

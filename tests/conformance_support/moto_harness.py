@@ -25,6 +25,7 @@ class MotoHarness(Harness):
     large_blob_size = 2 * PART + 7
     wait_timeout = 60.0
     fake_clock_live = True  # moto moves states on observation, not with time
+    ignored_body_fields = frozenset({"ClientToken"})  # botocore's idempotency token: random
 
     def __init__(self) -> None:
         self.server = MotoServer(int(os.environ["CN_TEST_MOTO_PORT"]))

@@ -2,11 +2,14 @@
 class into an adapter's test module (see :mod:`cloudneutral.conformance.plugin`).
 
 Each test takes the ``cn`` fixture (:class:`~cloudneutral.conformance.env.Env`), is marked
-with its area (``conformance``) and the capabilities it needs (``cn_requires``).
+with its area (``conformance``) and the capabilities it needs (``cn_requires``). The
+``minimum`` area needs none: it runs, and can fail, for every adapter.
 """
 
 from __future__ import annotations
 
+from .test_blob_edges import TestConditionalDelete, TestCopies, TestRangedReads
+from .test_blob_writes import TestBlobVersions, TestChecksumOfRecord, TestWritesInParts
 from .test_blobs import (
     TestBlobAttributes,
     TestBlobKeys,
@@ -15,7 +18,9 @@ from .test_blobs import (
     TestBlobWriteRules,
 )
 from .test_buckets import TestBuckets
-from .test_listing import TestListing
+from .test_faults import TestFaultClassification
+from .test_listing import TestListing, TestListingDelimitersAndPaging
+from .test_minimum import TestMinimum
 from .test_servers import TestServerCatalogue, TestServerLifecycle
 from .test_volumes import TestSnapshots, TestVolumes
 
@@ -24,11 +29,20 @@ __all__ = [
     "TestBlobKeys",
     "TestBlobRanges",
     "TestBlobReadWrite",
+    "TestBlobVersions",
     "TestBlobWriteRules",
     "TestBuckets",
+    "TestChecksumOfRecord",
+    "TestConditionalDelete",
+    "TestCopies",
+    "TestFaultClassification",
     "TestListing",
+    "TestListingDelimitersAndPaging",
+    "TestMinimum",
+    "TestRangedReads",
     "TestServerCatalogue",
     "TestServerLifecycle",
     "TestSnapshots",
     "TestVolumes",
+    "TestWritesInParts",
 ]

@@ -235,6 +235,7 @@ class TestBlobAttributes:
         if cn.target.mode == "live":
             assert head.modified > before
         assert head.provider == cn.cloud.provider
+        assert head.native is not None
 
     @requires(Capability.BLOB_CONTENT_TYPE)
     def test_default_content_type(self, cn: Env) -> None:

@@ -33,7 +33,9 @@ class TestBuckets:
 
     def test_get_existing(self, cn: Env) -> None:
         handle = cn.bucket()
-        assert cn.cloud.blobs.get_bucket(handle.name).name == handle.name
+        got = cn.cloud.blobs.get_bucket(handle.name)
+        assert got.name == handle.name
+        assert got.native is not None
         assert cn.cloud.blobs.bucket_exists(handle.name)
 
     def test_get_missing_is_not_found(self, cn: Env) -> None:

@@ -43,6 +43,7 @@ class TestListing:
         assert isinstance(item, BlobInfo)
         assert (item.bucket, item.key, item.size) == (bucket.name, "sized", 5)
         assert item.etag
+        assert item.native is not None
 
     @pytest.mark.parametrize(
         ("prefix", "expected"),
@@ -118,3 +119,61 @@ class TestListing:
         bucket = cn.bucket()
         with pytest.raises(InvalidArgument, match="page_size"):
             list(bucket.list(page_size=0))
+
+
+#: Keys for delimiters other than "/": a backslash, a two-character delimiter, and keys
+#: with a character sorting before the delimiter ("-" < "/" < "0").
+ODD_DELIMITED = ["a-b", "a/b", "a/c", "a0", "a\\b", "a\\c", "x", "x::w", "x::y::z", "x:y"]
+
+
+@AREA
+class TestListingDelimitersAndPaging:
+    @pytest.mark.parametrize(
+        ("case", "delimiter", "prefix", "expected"),
+        [
+            ("slash", "/", "", ["a-b", "[a/]", "a0", "a\\b", "a\\c", "x", "x::w", "x::y::z", "x:y"]),
+            ("backslash", "\\", "", ["a-b", "a/b", "a/c", "a0", "[a\\]", "x", "x::w", "x::y::z", "x:y"]),
+            ("double-colon", "::", "", ["a-b", "a/b", "a/c", "a0", "a\\b", "a\\c", "x", "[x::]", "x:y"]),
+            ("double-colon-prefix", "::", "x::", ["x::w", "[x::y::]"]),
+            ("hyphen", "-", "a", ["[a-]", "a/b", "a/c", "a0", "a\\b", "a\\c"]),
+        ],
+        ids=["slash", "backslash", "double-colon", "double-colon-prefix", "hyphen"],
+    )
+    @pytest.mark.parametrize("page_size", [1000, 1], ids=["one-page", "pages-of-1"])
+    def test_any_delimiter(
+        self, cn: Env, case: str, delimiter: str, prefix: str, expected: list[str], page_size: int
+    ) -> None:
+        bucket = cn.bucket()
+        cn.fill(bucket, ODD_DELIMITED)
+        assert keys(bucket.list(prefix=prefix, delimiter=delimiter, page_size=page_size)) == expected
+
+    def test_pages_after_inserts_before_the_cursor(self, cn: Env) -> None:
+        bucket = cn.bucket()
+        cn.fill(bucket, ["k1", "k3", "k5", "k7", "k9"])
+        pages = bucket.pages(page_size=2)
+        assert keys(next(pages).items) == ["k1", "k3"]
+        cn.fill(bucket, ["k0", "k2"])  # both sort before the cursor: no page may shift back
+        cn.fill(bucket, ["k6"])  # after the cursor: the rest of the listing shows it
+        rest = [k for page in pages for k in keys(page.items)]
+        assert rest == ["k5", "k6", "k7", "k9"]
+
+    def test_pages_after_deletes_before_the_cursor(self, cn: Env) -> None:
+        bucket = cn.bucket()
+        cn.fill(bucket, ["k1", "k3", "k5", "k7", "k9"])
+        pages = bucket.pages(page_size=2)
+        assert keys(next(pages).items) == ["k1", "k3"]
+        bucket.delete("k1")
+        bucket.delete("k3")  # no page may skip forward
+        bucket.delete("k7")  # after the cursor: gone from the rest
+        rest = [k for page in pages for k in keys(page.items)]
+        assert rest == ["k5", "k9"]
+
+    def test_pages_with_delimiter_after_changes(self, cn: Env) -> None:
+        bucket = cn.bucket()
+        cn.fill(bucket, ["a/1", "b/1", "c", "d/1", "e"])
+        pages = bucket.pages(delimiter="/", page_size=2)
+        assert keys(next(pages).items) == ["[a/]", "[b/]"]
+        cn.fill(bucket, ["a/2", "b0"])  # "b0" sorts after the prefix "b/": it comes next
+        bucket.delete("a/1")
+        rest = [k for page in pages for k in keys(page.items)]
+        assert rest == ["b0", "c", "[d/]", "e"]

@@ -66,6 +66,15 @@ class TestServerCatalogue:
     def test_regions(self, cn: Env) -> None:
         regions = cn.cloud.servers.regions()
         assert regions and all(r.name for r in regions)
+        assert all(r.native is not None for r in regions)
+        assert any(r.zones for r in regions), "the connected region lists its zones"
+        zones = [z for r in regions for z in r.zones]
+        assert len(zones) == len(set(zones))
+
+    def test_catalogue_items_carry_natives(self, cn: Env) -> None:
+        provider = cn.cloud.provider
+        assert all(s.native is not None and s.provider == provider for s in cn.cloud.servers.sizes())
+        assert all(i.native is not None and i.provider == provider for i in cn.cloud.servers.images())
 
     @pytest.mark.parametrize(
         "name",
@@ -123,9 +132,18 @@ class TestServerLifecycle:
         server = cn.server()
         got = cn.cloud.servers.get(server.id)
         assert (got.id, got.name, got.state) == (server.id, server.name, ServerState.RUNNING)
+        assert got.native is not None and server.native is not None
         listed = {s.id: s for s in cn.cloud.servers.list()}
         assert server.id in listed and listed[server.id].name == server.name
         assert cn.cloud.servers.find(server.name).id == server.id
+
+    def test_requested_zone_is_honoured(self, cn: Env) -> None:
+        region = next(r for r in cn.cloud.servers.regions() if r.zones)
+        zone = region.zones[-1]  # not the default a provider would pick without being asked
+        server = cn.server(zone=zone)
+        assert server.zone == zone
+        assert cn.cloud.servers.get(server.id).zone == zone
+        assert zone in region.zones
 
     def test_list_pages(self, cn: Env) -> None:
         first, second = cn.server("one"), cn.server("two")

@@ -2,7 +2,8 @@
 
 A volume's or snapshot's name is its ``Name`` tag. Without a zone, a volume goes to the
 first availability zone of the region; without a device, an attachment takes the first
-free one of ``/dev/sdf`` .. ``/dev/sdp``.
+free one of ``/dev/sdf`` .. ``/dev/sdp``. Snapshots are listed by owner (the caller's
+account, asked of STS once per connection), never the public ones.
 """
 
 from __future__ import annotations
@@ -123,6 +124,10 @@ class EbsVolumeDriver:
         self._clients.ec2.delete_volume(VolumeId=volume_id)
 
     def attach_volume(self, volume_id: str, server_id: str, device: str | None) -> None:
+        # EC2 refuses a volume in use (VolumeInUse); some endpoints (moto) accept it: look first.
+        attached = self.get_volume(volume_id).attachments
+        if attached:
+            raise Conflict(f"volume {volume_id} is in use by {', '.join(a.server_id for a in attached)}")
         device = device or self._free_device(server_id)
         self._clients.ec2.attach_volume(VolumeId=volume_id, InstanceId=server_id, Device=device)
 
@@ -163,7 +168,12 @@ class EbsVolumeDriver:
         return _snapshot(snapshots[0])
 
     def list_snapshots(self, page_size: int, token: str | None) -> Page[Snapshot]:
-        params: dict[str, Any] = {"OwnerIds": ["self"], "MaxResults": max_results(page_size)}
+        # The owner filter too: some endpoints (moto) ignore OwnerIds and list public ones.
+        params: dict[str, Any] = {
+            "OwnerIds": ["self"],
+            "Filters": [{"Name": "owner-id", "Values": [self._clients.account_id()]}],
+            "MaxResults": max_results(page_size),
+        }
         if token is not None:
             params["NextToken"] = token
         response = self._clients.ec2.describe_snapshots(**params)
