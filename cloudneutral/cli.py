@@ -1,5 +1,6 @@
-"""The ``cloudneutral`` command: ``ls``, ``cp``, ``migrate``, ``verify``, ``gc`` and
-``conformance`` over connection URLs (``migrate`` and ``verify``: :mod:`cloudneutral.migration.command`).
+"""The ``cloudneutral`` command: ``ls``, ``cp``, ``migrate``, ``verify``, ``migrate-servers``,
+``gc`` and ``conformance`` over connection URLs (``migrate``, ``verify`` and
+``migrate-servers``: :mod:`cloudneutral.migration.command`).
 
 Exit codes: 0 success; 1 a permanent failure (``CloudError``); 2 usage or configuration
 (bad arguments, bad URL, unknown provider, ``InvalidArgument``); 75 (``EX_TEMPFAIL``) a

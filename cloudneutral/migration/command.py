@@ -30,7 +30,7 @@ EX_PARTIAL = 3
 
 
 def add_commands(commands: Any, int_at_least: Callable[[int], Callable[[str], int]]) -> None:
-    """Add ``migrate`` and ``verify`` to the command's sub-parsers."""
+    """Add ``migrate``, ``verify`` and ``migrate-servers`` to the command's sub-parsers."""
     sub = commands.add_parser(
         "migrate",
         help="move every blob under SRC to DST: planned, resumable, verified end to end",
@@ -83,6 +83,10 @@ def add_commands(commands: Any, int_at_least: Callable[[int], Callable[[str], in
     check.add_argument("--download", action="store_true", help="read and hash what nothing else proves")
     check.add_argument("--json", metavar="FILE", help="write the result as JSON ('-' for stdout)")
     check.set_defaults(func=cmd_verify)
+
+    from .servers_command import add_server_command
+
+    add_server_command(commands, int_at_least)
 
 
 def _write_json(target: str, doc: object) -> None:
