@@ -5,7 +5,19 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("boto3", "botocore", "azure", "openstack", "vcr", "pytest", "moto", "requests", "urllib3")
+HEAVY = (
+    "boto3",
+    "botocore",
+    "azure",
+    "openstack",
+    "vcr",
+    "pytest",
+    "moto",
+    "requests",
+    "urllib3",
+    "dask",
+    "distributed",
+)
 
 
 def _modules_after(statement: str) -> set[str]:
@@ -22,3 +34,13 @@ def test_import_cloudneutral_loads_no_vendor_sdk_or_test_tooling() -> None:
 def test_connecting_to_local_loads_no_vendor_sdk() -> None:
     loaded = _modules_after("import cloudneutral; cloudneutral.connect('local://').close()")
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_migrations_load_no_dask_until_a_run_on_a_cluster() -> None:
+    statement = (
+        "import cloudneutral, cloudneutral.migration, cloudneutral.migration.distributed; "
+        "import cloudneutral.migration.dask_task, cloudneutral.cli; cloudneutral.cli.build_parser(); "
+        "cloudneutral.plan_servers, cloudneutral.apply_servers, cloudneutral.migrate"
+    )
+    loaded = _modules_after(statement)
+    assert not loaded & {"dask", "distributed", "tornado"}, loaded & {"dask", "distributed", "tornado"}
