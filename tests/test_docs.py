@@ -96,7 +96,9 @@ def test_the_migration_guide_runs_as_shown(tmp_path: Path) -> None:
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    done = subprocess.run(["bash", "guide.sh"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(
+        ["bash", "guide.sh"], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     shown = [body for kind, body in blocks if kind == "text" and not body.lstrip().startswith("pip ")]
     assert len(shown) >= 6

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 __all__ = ["Applied", "ServerReport", "apply_plan"]
 
 MIGRATION_TAG, SOURCE_TAG = "cn-migration", "cn-source"
+#: Tag prefixes clouds reserve for themselves (a user cannot set them): not copied.
+RESERVED_TAG_PREFIXES = ("aws:", "azure", "microsoft", "windows")
 
 #: How far a volume or snapshot got, in order (a state implies every earlier one).
 _STEPS = (
@@ -156,8 +158,14 @@ class _Apply:
         return self.journal.update(item.kind, item.src_id, **changes)
 
     def _tags(self, source: str, extra: object = None) -> dict[str, str]:
+        """The source's tags (but an earlier migration's, and those under a prefix a cloud
+        reserves for itself, such as ``aws:``), and this migration's two."""
         tags = dict(extra) if isinstance(extra, dict) else {}
-        tags = {k: v for k, v in tags.items() if k not in (MIGRATION_TAG, SOURCE_TAG)}
+        tags = {
+            k: v
+            for k, v in tags.items()
+            if k not in (MIGRATION_TAG, SOURCE_TAG) and not k.lower().startswith(RESERVED_TAG_PREFIXES)
+        }
         return {**tags, MIGRATION_TAG: self.migration, SOURCE_TAG: f"{self.src.provider}:{source}"}
 
     def _ours(self, tags: Mapping[str, str], source: str) -> bool:

@@ -24,7 +24,8 @@ def populate(cloud: cloudneutral.Cloud, *, data: bool = True) -> dict[str, bytes
     """Two servers (``web`` running with two volumes, ``db`` stopped in the other zone with
     one), a loose volume and a snapshot of ``data``. Returns volume name -> the bytes
     written at :data:`SCATTER` (concatenated), when ``data``."""
-    web = cloud.servers.create("web", os="ubuntu", min_vcpus=2, min_memory_mib=4096, tags={"team": "a"})
+    tags = {"team": "a", "aws:cloudformation:stack-name": "web"}  # (a prefix AWS reserves)
+    web = cloud.servers.create("web", os="ubuntu", min_vcpus=2, min_memory_mib=4096, tags=tags)
     db = cloud.servers.create("db", size="local.large", image="img-debian-12", zone="local-b")
     volumes = {
         "data": cloud.volumes.attach(cloud.volumes.create("data", 1, zone=web.zone), web),
