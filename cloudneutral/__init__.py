@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from ._runtime import Clock, FakeClock, RetryPolicy, SystemClock
     from .blobs import BlobReader, BlobService, BucketHandle, PartUpload
     from .cloud import Cloud, connect
-    from .migration import migrate, plan, verify
+    from .migration import apply_servers, migrate, plan, plan_servers, verify
     from .models import (
         Attachment,
         BlobInfo,
@@ -91,7 +91,7 @@ _LAZY = {
     "ServerService": "servers",
     **dict.fromkeys(("Cancel", "Copied", "Failed", "TransferResult", "copy_blob", "copy_many"), "transfer"),
     "VolumeService": "volumes",
-    **dict.fromkeys(("migrate", "plan", "verify"), "migration"),
+    **dict.fromkeys(("apply_servers", "migrate", "plan", "plan_servers", "verify"), "migration"),
 }
 
 
@@ -159,12 +159,14 @@ __all__ = [
     "VolumeService",
     "VolumeState",
     "__version__",
+    "apply_servers",
     "available_providers",
     "connect",
     "copy_blob",
     "copy_many",
     "migrate",
     "plan",
+    "plan_servers",
     "verify",
     "errors",
     "parse_url",

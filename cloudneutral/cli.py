@@ -1,5 +1,6 @@
-"""The ``cloudneutral`` command: ``ls``, ``cp``, ``migrate``, ``verify``, ``gc`` and
-``conformance`` over connection URLs (``migrate`` and ``verify``: :mod:`cloudneutral.migration.command`).
+"""The ``cloudneutral`` command: ``ls``, ``cp``, ``migrate``, ``verify``, ``migrate-servers``,
+``gc`` and ``conformance`` over connection URLs (``migrate``, ``verify`` and
+``migrate-servers``: :mod:`cloudneutral.migration.command`).
 
 Exit codes: 0 success; 1 a permanent failure (``CloudError``); 2 usage or configuration
 (bad arguments, bad URL, unknown provider, ``InvalidArgument``); 75 (``EX_TEMPFAIL``) a
@@ -175,6 +176,7 @@ def _cmd_cp(args: argparse.Namespace) -> int:
     shared = _same_place(src_url, dst_url)
     copied: list[Copied] = []
     failures: list[Failed] = []
+    args.on_interrupt = lambda: f"{len(copied)} blobs were copied and verified before the stop"
     started = time.monotonic()
     with contextlib.ExitStack() as stack:
         src_cloud = stack.enter_context(connect(src_url))
@@ -207,9 +209,6 @@ def _cmd_cp(args: argparse.Namespace) -> int:
                 on_done=done,
                 cancel=Cancel(),
             )
-        except KeyboardInterrupt:
-            progress.close()
-            raise Interrupted(f"{len(copied)} blobs were copied and verified before the stop") from None
         finally:
             progress.close()
     elapsed = time.monotonic() - started
@@ -226,10 +225,6 @@ def _cmd_cp(args: argparse.Namespace) -> int:
     attempted = len(failures) + len(copied)
     print(f"{PROG}: error: {len(failures)} of {attempted} blobs failed", file=sys.stderr)
     return EX_TEMPFAIL if all(f.error.transient for f in failures) else EX_PERMANENT
-
-
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C, with what had been done by then (printed after ``interrupted:``)."""
 
 
 # -- gc -----------------------------------------------------------------------------------------
@@ -381,9 +376,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EX_USAGE
     try:
         return int(args.func(args))
-    except KeyboardInterrupt as exc:
-        detail = f": {exc}" if isinstance(exc, Interrupted) else ""
+    except KeyboardInterrupt:
         with _ignoring_sigint():  # a second Ctrl-C must not print a traceback
+            # what the command had done, whichever Ctrl-C (the first or a second one that
+            # arrived while the first was being handled) got here
+            describe = getattr(args, "on_interrupt", None)
+            detail = f": {describe()}" if describe is not None else ""
             print(f"{PROG}: interrupted{detail}", file=sys.stderr)
         return EX_INTERRUPTED
     except CloudError as exc:

@@ -2,8 +2,9 @@
 # Run the test suite: `bash scripts/test.sh [PYTEST ARGS...]`.
 #
 # Uses .venv at the repository root; creates it with python3 (or $PYTHON) and installs the
-# core and the in-repo adapters (aws, azure) editable, with their test dependencies, when it is missing
-# or incomplete. Network is needed only for that first installation (package index).
+# core (with its dask extra: the Dask migration tests) and the in-repo adapters (aws, azure)
+# editable, with their test dependencies, when it is missing or incomplete. Network is needed
+# only for that first installation (package index).
 #
 # Without arguments: `python -m pytest` (tests/, the core, local provider, CLI, examples and
 # the conformance suite), then each adapter's own tests (providers/NAME/tests) in a session
@@ -23,9 +24,9 @@ fi
 
 # What must import, and from this checkout, for the tests to run: the core with its test
 # extra, and every adapter under providers/ (each a distribution of its own) with its own.
-check='import pathlib, cloudneutral, pytest, vcr, yaml, openstack, rackspaceauth
+check='import pathlib, cloudneutral, pytest, vcr, yaml, openstack, rackspaceauth, distributed
 assert pathlib.Path(cloudneutral.__file__).resolve().is_relative_to(pathlib.Path.cwd().resolve() / "cloudneutral")'
-packages=(-e '.[test]')
+packages=(-e '.[test,dask]')
 for adapter in providers/*/pyproject.toml; do
     dir="${adapter%/pyproject.toml}"
     [[ "$dir" == providers/_template ]] && continue

@@ -106,7 +106,8 @@ class DirectoryRoot:
                 raise ConfigurationError(
                     f"local root {self.path} has format {found!r}; this version reads {FORMAT}"
                 )
-        elif any(not p.name.startswith(".tmp-") for p in self.path.iterdir()):
+        elif any(not p.name.startswith(".tmp-") for p in self.path.iterdir()) and not marker.exists():
+            # (checked again: a concurrent creator writes the marker before anything else)
             raise ConfigurationError(
                 f"local root {self.path} is not empty and is not a cloudneutral root; "
                 "give an empty or new directory"

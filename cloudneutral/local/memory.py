@@ -237,6 +237,16 @@ class _Sparse:
             lo, hi = max(offset, index * PAGE), min(end, (index + 1) * PAGE)
             page[lo - index * PAGE : hi - index * PAGE] = data[lo - offset : hi - offset]
 
+    def extents(self) -> list[tuple[int, int]]:
+        ranges: list[tuple[int, int]] = []
+        for index in sorted(self.pages):
+            start, end = index * PAGE, min((index + 1) * PAGE, self.size)
+            if ranges and ranges[-1][1] == start:
+                ranges[-1] = (ranges[-1][0], end)
+            elif start < end:
+                ranges.append((start, end))
+        return ranges
+
     def resized(self, size: int) -> _Sparse:
         """A copy cut or zero-extended to ``size`` bytes."""
         pages = {i: bytearray(p) for i, p in self.pages.items() if i * PAGE < size}
@@ -274,6 +284,11 @@ class MemoryDiskStore:
     def write(self, name: str, offset: int, data: bytes) -> None:
         with self._lock:
             self._image(name).write(offset, data)
+
+    def extents(self, name: str) -> list[tuple[int, int]]:
+        """The pages ever written, coalesced."""
+        with self._lock:
+            return self._image(name).extents()
 
     def delete(self, name: str) -> None:
         with self._lock:

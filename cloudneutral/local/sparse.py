@@ -89,6 +89,20 @@ class DirectoryDiskStore:
         finally:
             os.close(fd)
 
+    def extents(self, name: str) -> list[tuple[int, int]]:
+        """The file's data ranges (``SEEK_DATA``/``SEEK_HOLE``), coalesced."""
+        fd = self._open(name, os.O_RDONLY)
+        try:
+            ranges: list[tuple[int, int]] = []
+            for start, end in _data_ranges(fd, os.fstat(fd).st_size):
+                if ranges and ranges[-1][1] == start:
+                    ranges[-1] = (ranges[-1][0], end)
+                else:
+                    ranges.append((start, end))
+            return ranges
+        finally:
+            os.close(fd)
+
     def delete(self, name: str) -> None:
         self._path(name).unlink(missing_ok=True)
 

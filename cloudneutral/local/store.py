@@ -293,6 +293,11 @@ class DiskStore(Protocol):
     def write(self, name: str, offset: int, data: bytes) -> None:
         """Write ``data`` at ``offset``; the caller keeps the range inside the image."""
 
+    def extents(self, name: str) -> list[tuple[int, int]]:
+        """The ``[start, end)`` ranges of the image that may hold data, in order and apart;
+        every byte outside them reads as zero (one range of the whole image when the store
+        cannot tell holes)."""
+
     def delete(self, name: str) -> None:
         """Delete an image; a missing one is not an error."""
 

@@ -52,6 +52,11 @@ class LocalSnapshotData:
         self._check(offset, length)
         return self._disks.read(self.image, offset, length)
 
+    def extents(self) -> list[tuple[int, int]]:
+        """The ``[start, end)`` ranges that may hold data, in order; every byte outside
+        them reads as zero (so a copy may skip them). Deleted -> ``NotFound``."""
+        return self._disks.extents(self.image)
+
 
 @attrs.frozen
 class LocalVolumeData(LocalSnapshotData):

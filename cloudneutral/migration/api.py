@@ -161,6 +161,10 @@ def migrate(
     else:
         planned, locations = None, (src, dst)
     source_location, target_location = locations
+    if client is not None:
+        from .distributed import check_locations
+
+        check_locations(source_location, target_location)
     if not isinstance(source_location, (str, ConnectionURL, BucketHandle)) or not isinstance(
         target_location, (str, ConnectionURL, BucketHandle)
     ):
@@ -188,7 +192,15 @@ def migrate(
             if client is not None:
                 from .distributed import run_on_dask
 
-                return run_on_dask(planned, client, settings, on_done=on_done)
+                return run_on_dask(
+                    planned,
+                    client,
+                    settings,
+                    target=target,
+                    cancel=cancel,
+                    on_bytes=on_bytes,
+                    on_done=on_done,
+                )
             return run_plan(
                 planned, source, target, settings=settings, cancel=cancel, on_bytes=on_bytes, on_done=on_done
             )

@@ -2,7 +2,8 @@
 
 ``migrate SRC DST`` plans (``--dry-run`` stops there; ``--json FILE`` writes the plan),
 copies with a progress bar on a terminal (objects, bytes, rate, ETA), prints a one-line
-summary and writes a JSON report (``--report FILE``). Exit codes: 0 every object is at the
+summary and writes a JSON report (``--report FILE``); ``--executor dask://HOST:PORT`` copies
+on the workers of a running Dask cluster (:mod:`.distributed`). Exit codes: 0 every object is at the
 target and verified; 3 some objects failed (the others are done: run it again to retry
 them); 75 every failure was transient; 1 a permanent failure; 130 interrupted (the journal
 is consistent: run it again to resume).
@@ -30,7 +31,7 @@ EX_PARTIAL = 3
 
 
 def add_commands(commands: Any, int_at_least: Callable[[int], Callable[[str], int]]) -> None:
-    """Add ``migrate`` and ``verify`` to the command's sub-parsers."""
+    """Add ``migrate``, ``verify`` and ``migrate-servers`` to the command's sub-parsers."""
     sub = commands.add_parser(
         "migrate",
         help="move every blob under SRC to DST: planned, resumable, verified end to end",
@@ -77,6 +78,13 @@ def add_commands(commands: Any, int_at_least: Callable[[int], Callable[[str], in
     sub.add_argument(
         "--strict", action="store_true", help="fail copies whose source offers no checksum to check"
     )
+    sub.add_argument(
+        "--executor",
+        type=_executor,
+        default=None,
+        metavar="dask://HOST:PORT",
+        help="copy on the workers of a running Dask cluster (cloudneutral[dask]); default: threads here",
+    )
     sub.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     sub.set_defaults(func=cmd_migrate)
 
@@ -90,6 +98,38 @@ def add_commands(commands: Any, int_at_least: Callable[[int], Callable[[str], in
     check.add_argument("--download", action="store_true", help="read and hash what nothing else proves")
     check.add_argument("--json", metavar="FILE", help="write the result as JSON ('-' for stdout)")
     check.set_defaults(func=cmd_verify)
+
+    from .servers_command import add_server_command
+
+    add_server_command(commands, int_at_least)
+
+
+def _executor(text: str) -> str | None:
+    """``threads`` (``None``: this process) or ``dask://HOST:PORT`` (the scheduler's address)."""
+    if text == "threads":
+        return None
+    host, _, port = text.removeprefix("dask://").rpartition(":")
+    if not text.startswith("dask://") or not host or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected dask://HOST:PORT or threads, not {text!r}")
+    return f"tcp://{host}:{port}"
+
+
+@contextmanager
+def _cluster(address: str | None) -> Iterator[Any]:
+    """A ``distributed.Client`` of the scheduler at ``address`` (``None``: no cluster)."""
+    if address is None:
+        yield None
+        return
+    from ..errors import TransientError
+    from .dask_task import dask
+
+    distributed = dask()
+    try:
+        client = distributed.Client(address, timeout=30, set_as_default=False)
+    except OSError as exc:  # refused, or no answer within the timeout
+        raise TransientError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+    with client:
+        yield client
 
 
 def _write_json(target: str, doc: object) -> None:
@@ -139,6 +179,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
                 print(f"plan: {planned.summary()}")
         return 0
     done: list[Outcome] = []
+    args.on_interrupt = lambda: (
+        f"{sum(1 for o in done if o.action in ('copy', 'overwrite'))} objects were copied and "
+        "verified before the stop; run again to resume"
+    )
     failures: list[Outcome] = []
     with _bar(sys.stderr.isatty() and not args.quiet) as bar:
 
@@ -163,10 +207,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             if bar is not None:
                 bar.set_postfix(objects=len(done), failed=len(failures), refresh=False)
 
-        try:
+        with _cluster(args.executor) as client:
             report = migrate(
                 args.src,
                 args.dst,
+                client=client,
                 concurrency=args.concurrency,
                 part_size=args.part_size,
                 read_size=args.read_size,
@@ -177,13 +222,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
                 on_done=on_done,
                 **options,
             )
-        except KeyboardInterrupt:
-            copied = sum(1 for o in done if o.action in ("copy", "overwrite"))
-            from ..cli import Interrupted
-
-            raise Interrupted(
-                f"{copied} objects were copied and verified before the stop; run again to resume"
-            ) from None
     if args.report:
         _write_json(args.report, report.as_json())
     if not args.quiet:

@@ -5,7 +5,19 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("boto3", "botocore", "azure", "openstack", "vcr", "pytest", "moto", "requests", "urllib3")
+HEAVY = (
+    "boto3",
+    "botocore",
+    "azure",
+    "openstack",
+    "vcr",
+    "pytest",
+    "moto",
+    "requests",
+    "urllib3",
+    "dask",
+    "distributed",
+)
 
 
 def _modules_after(statement: str) -> set[str]:
@@ -28,3 +40,13 @@ def test_listing_providers_loads_no_adapter() -> None:
     """Entry points are read, not loaded: installed adapters (aws, azure) stay unimported."""
     loaded = _modules_after("import cloudneutral; cloudneutral.available_providers()")
     assert not loaded & {*HEAVY, "cloudneutral_aws", "cloudneutral_azure"}, loaded & set(HEAVY)
+
+
+def test_migrations_load_no_dask_until_a_run_on_a_cluster() -> None:
+    statement = (
+        "import cloudneutral, cloudneutral.migration, cloudneutral.migration.distributed; "
+        "import cloudneutral.migration.dask_task, cloudneutral.cli; cloudneutral.cli.build_parser(); "
+        "cloudneutral.plan_servers, cloudneutral.apply_servers, cloudneutral.migrate"
+    )
+    loaded = _modules_after(statement)
+    assert not loaded & {"dask", "distributed", "tornado"}, loaded & {"dask", "distributed", "tornado"}

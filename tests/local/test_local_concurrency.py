@@ -101,3 +101,25 @@ def test_threads_creating_servers_in_memory_lose_none() -> None:
         t.join()
     assert len(list(cloud.servers.list())) == 160
     assert {s.state for s in cloud.servers.list()} == {ServerState.RUNNING}
+
+
+def test_threads_creating_a_fresh_root_at_once_all_succeed(tmp_path: Path) -> None:
+    failures: list[BaseException] = []
+    for round_ in range(30):
+        root = tmp_path / f"root-{round_}"
+        start = threading.Barrier(8)
+
+        def first_write(root: Path = root, start: threading.Barrier = start) -> None:
+            cloud = cloudneutral.connect(f"local://?root={root}")
+            start.wait()
+            try:
+                cloud.volumes.create("v", 1, wait=False)
+            except BaseException as exc:  # e.g. "not empty and is not a cloudneutral root"
+                failures.append(exc)
+
+        threads = [threading.Thread(target=first_write) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []
