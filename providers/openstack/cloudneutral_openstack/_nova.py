@@ -108,7 +108,7 @@ def image_from(item: Mapping[str, Any], provider: str) -> Image:
         id=str(item["id"]),
         name=str(item.get("name") or item["id"]),
         os=_os_family(properties),
-        arch=_arch(properties.get("architecture")),
+        arch=_arch(properties.get("architecture") or properties.get("org.openstack__1__architecture")),
         provider=provider,
         native=item,
     )

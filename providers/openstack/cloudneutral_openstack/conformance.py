@@ -15,7 +15,7 @@ generic scrubber.
 ``rackspace``: replay only, from cassettes assembled from real Rackspace answers
 (``scripts/rackspace``); ``live`` is allowed only against the Rackspace model server of
 the capture tool (``CN_RACKSPACE_AUTH_URL``). No Rackspace endpoint is ever contacted.
-Importing this module imports neither openstacksdk nor vcrpy.
+Importing this module imports no vcrpy (openstacksdk comes with the adapter package).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ minute). Its clouds.yaml (``.peers/openstack/clouds.yaml``) has clouds ``cn-demo
 plain member) and ``cn-admin``; the project ids come from the peer's committed snapshot,
 so every URL is the same on every machine. :class:`Peer` finds, starts and stops it;
 :func:`replay_clouds_yaml` writes the clouds.yaml replays use (same identity URL, a
-password worth nothing). Importing this module imports neither openstacksdk nor vcrpy.
+password worth nothing). Nothing here needs vcrpy or a running peer to import.
 """
 
 from __future__ import annotations

@@ -347,9 +347,7 @@ _Dumper.add_representer(str, _str)
 
 def render(script: Script) -> str:
     """The cassette of ``script`` as YAML text (deterministic: same script, same text)."""
-    return yaml.dump(
-        assemble(script), Dumper=_Dumper, sort_keys=False, allow_unicode=False, width=4096
-    )
+    return yaml.dump(assemble(script), Dumper=_Dumper, sort_keys=False, allow_unicode=False, width=4096)
 
 
 def write(script: Script, root: Path = CASSETTES) -> Path:
