@@ -5,7 +5,19 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("boto3", "botocore", "azure", "openstack", "vcr", "pytest", "moto", "requests", "urllib3")
+HEAVY = (
+    "boto3",
+    "botocore",
+    "azure",
+    "openstack",
+    "keystoneauth1",
+    "rackspaceauth",
+    "vcr",
+    "pytest",
+    "moto",
+    "requests",
+    "urllib3",
+)
 
 
 def _modules_after(statement: str) -> set[str]:
@@ -21,4 +33,16 @@ def test_import_cloudneutral_loads_no_vendor_sdk_or_test_tooling() -> None:
 
 def test_connecting_to_local_loads_no_vendor_sdk() -> None:
     loaded = _modules_after("import cloudneutral; cloudneutral.connect('local://').close()")
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_listing_and_parsing_provider_urls_loads_no_vendor_sdk() -> None:
+    """Entry points are listed (openstack and rackspace among them when installed) and URLs
+    parsed without importing any adapter: the SDK loads only when a provider is opened."""
+    statement = (
+        "import cloudneutral; from cloudneutral.registry import parse_url; "
+        "cloudneutral.available_providers(); "
+        "parse_url('openstack://c/p?cloud=x'); parse_url('rackspace://c?region=IAD')"
+    )
+    loaded = _modules_after(statement)
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
