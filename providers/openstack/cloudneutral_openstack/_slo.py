@@ -19,6 +19,7 @@ strings), which is no checksum of the content: none is reported.
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import json
 import threading
@@ -133,6 +134,7 @@ class SwiftUpload:
         )
         self._drop_marker()
         etag = (response.headers.get("Etag") or "").strip('"') or None
+        modified = response.headers.get("Last-Modified")
         info = BlobInfo(
             bucket=self._bucket,
             key=self._key,
@@ -140,6 +142,7 @@ class SwiftUpload:
             etag=etag,
             content_type=self._options.content_type,
             metadata=dict(metadata),
+            modified=email.utils.parsedate_to_datetime(modified) if modified else None,
             provider=self._provider,
             native=dict(response.headers),
         )

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import attrs
+from openstack import exceptions as ox
 
 from cloudneutral.driver import ServerRequest
 from cloudneutral.models import Image, Page, Region, Server, ServerState, Size
@@ -116,7 +117,7 @@ class NovaServerDriver:
                 return
         try:
             name = self._compute.get_flavor(flavor_id).name
-        except Exception:  # a deleted flavor: the size stays the id
+        except ox.NotFoundException:  # a deleted flavor: the size stays its id
             return
         with self._lock:
             self._flavor_names[flavor_id] = str(name or flavor_id)
