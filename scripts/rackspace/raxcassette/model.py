@@ -21,6 +21,7 @@ is ``BUILD`` once, then ``ACTIVE``), so a capture is deterministic.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import uuid
@@ -29,6 +30,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
+
+from cloudneutral.conformance.scrub import scrub_text
 
 from . import rackspace as rax
 from .assemble import Synthesized, preview
@@ -91,20 +94,18 @@ class Exchange:
         pairs = (p.partition("=") for p in self.query.split("&") if p)
         return {unquote(k.replace("+", " ")): unquote(v.replace("+", " ")) for k, _, v in pairs}
 
-    def step(self, response: Ref | Synthesized, *edits: Any, note: str = "", body: bool = True) -> PlanStep:
-        """The plan step answering this request (its text body kept for the reader)."""
-        text = ""
-        if body and self.body:
-            try:
-                text = self.body.decode("utf-8")
-            except UnicodeDecodeError:
-                text = ""
+    def step(self, response: Ref | Synthesized, *edits: Any, note: str = "") -> PlanStep:
+        """The plan step answering this request, with the body the SDK sent (text when it
+        is UTF-8, else the bytes)."""
+        sent: str | bytes = self.body
+        with contextlib.suppress(UnicodeDecodeError):
+            sent = scrub_text(self.body.decode("utf-8"))  # the login's API key, in plans too
         shown = tuple(
             (k, v)
             for k, v in self.headers.items()
             if k.lower() == "content-type" or k.lower().startswith("x-object-meta-")
         )
-        return PlanStep(self.method, self.url, response, tuple(edits), text, shown, note)
+        return PlanStep(self.method, self.url, response, tuple(edits), sent, shown, note)
 
 
 @dataclass
@@ -377,15 +378,7 @@ class Model:
     def answer(self, ex: Exchange) -> PlanStep:
         with self._lock:
             if ex.host == HOSTS["identity"]:
-                step = PlanStep(
-                    _LOGIN.method,
-                    ex.url,
-                    Ref("fog", rax.FOG_LOGIN, 0),
-                    _LOGIN.edits,
-                    _LOGIN.request_body,
-                    _LOGIN.request_headers,
-                    _LOGIN.note,
-                )
+                step = ex.step(Ref("fog", rax.FOG_LOGIN, 0), *_LOGIN.edits, note=_LOGIN.note)
             elif ex.host == HOSTS["compute"]:
                 step = self.compute.handle(ex)
             elif ex.host == HOSTS["volume"]:

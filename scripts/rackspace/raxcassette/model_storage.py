@@ -335,9 +335,7 @@ class Files:
             ("Last-Modified", self.w.day),
         )
         basis = f"{_SWIFT}: PUT object, 201 with ETag = MD5 of the body (unquoted, as the real HEADs show)"
-        return ex.step(
-            synth(201, b"", basis, "Created", headers), body=False, note=f"{len(ex.body)} bytes sent"
-        )
+        return ex.step(synth(201, b"", basis, "Created", headers), note=f"{len(ex.body)} bytes sent")
 
     def _read(self, ex: Exchange, found: dict[str, Any]) -> PlanStep:
         source = OBJECT_HEAD if ex.method == "HEAD" else OBJECT_GET

@@ -68,7 +68,7 @@ class PlanStep:
     url: str
     response: Ref | Synthesized
     edits: tuple[Edit, ...] = ()
-    request_body: str = ""
+    request_body: str | bytes = ""
     request_headers: tuple[tuple[str, str], ...] = ()
     note: str = ""
 
@@ -153,7 +153,9 @@ def dump(name: str, description: str, steps: list[PlanStep]) -> str:
                 "url": s.url,
                 "response": _response_out(s.response),
                 "edits": [_edit_out(e) for e in s.edits],
-                "request_body": s.request_body,
+                "request_body": s.request_body
+                if isinstance(s.request_body, str)
+                else _bytes_out(s.request_body),
                 "request_headers": [list(h) for h in s.request_headers],
                 "note": s.note,
             }
@@ -180,7 +182,9 @@ def load_plan(path: Path) -> Script:
             url=s["url"],
             response=_response_in(s["response"]),
             edits=tuple(_edit_in(e) for e in s["edits"]),
-            request_body=s["request_body"],
+            request_body=s["request_body"]
+            if isinstance(s["request_body"], str)
+            else _bytes_in(s["request_body"]),
             request_headers=tuple((str(k), str(v)) for k, v in s["request_headers"]),
             note=s["note"],
         ).step()
