@@ -228,7 +228,20 @@ class VolumeService(Service):
         for page in self._runtime.paginate(self._driver.list_snapshots, page_size):
             yield from page.items
 
-    def delete_snapshot(self, snapshot: SnapshotRef) -> None:
-        """Raises ``NotFound``."""
+    def delete_snapshot(
+        self, snapshot: SnapshotRef, *, wait: bool = True, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        """Delete a snapshot; with ``wait``, return once it is gone (Cinder deletes in the
+        background: a snapshot still ``deleting`` also keeps its volume from being
+        deleted). Raises ``NotFound``, ``Timeout``."""
         self.require(Capability.SNAPSHOTS, "deleting a snapshot")
-        self._runtime.call(self._driver.delete_snapshot, _id("snapshot", snapshot))
+        _timeout(timeout)
+        ident = _id("snapshot", snapshot)
+        self._runtime.call(self._driver.delete_snapshot, ident)
+        if wait:
+            self._runtime.wait_gone(
+                f"snapshot {ident} to be deleted",
+                lambda: self._runtime.call(self._driver.get_snapshot, ident).state,
+                None,
+                timeout=timeout,
+            )

@@ -2,7 +2,7 @@
 # Run the test suite: `bash scripts/test.sh [PYTEST ARGS...]`.
 #
 # Uses .venv at the repository root; creates it with python3 (or $PYTHON) and installs the
-# core (with its dask extra: the Dask migration tests) and the in-repo adapters (aws, azure)
+# core (with its dask extra: the Dask migration tests) and the in-repo adapters (aws, azure, openstack)
 # editable, with their test dependencies, when it is missing or incomplete. Network is needed
 # only for that first installation (package index).
 #
@@ -24,7 +24,7 @@ fi
 
 # What must import, and from this checkout, for the tests to run: the core with its test
 # extra, and every adapter under providers/ (each a distribution of its own) with its own.
-check='import pathlib, cloudneutral, pytest, vcr, yaml, openstack, rackspaceauth, distributed
+check='import pathlib, cloudneutral, pytest, vcr, yaml, distributed
 assert pathlib.Path(cloudneutral.__file__).resolve().is_relative_to(pathlib.Path.cwd().resolve() / "cloudneutral")'
 packages=(-e '.[test,dask]')
 for adapter in providers/*/pyproject.toml; do

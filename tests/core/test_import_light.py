@@ -10,6 +10,8 @@ HEAVY = (
     "botocore",
     "azure",
     "openstack",
+    "keystoneauth1",
+    "rackspaceauth",
     "vcr",
     "pytest",
     "moto",
@@ -37,9 +39,10 @@ def test_connecting_to_local_loads_no_vendor_sdk() -> None:
 
 
 def test_listing_providers_loads_no_adapter() -> None:
-    """Entry points are read, not loaded: installed adapters (aws, azure) stay unimported."""
+    """Entry points are read, not loaded: installed adapters (aws, azure, openstack) stay unimported."""
     loaded = _modules_after("import cloudneutral; cloudneutral.available_providers()")
-    assert not loaded & {*HEAVY, "cloudneutral_aws", "cloudneutral_azure"}, loaded & set(HEAVY)
+    adapters = {"cloudneutral_aws", "cloudneutral_azure", "cloudneutral_openstack"}
+    assert not loaded & {*HEAVY, *adapters}, loaded & {*HEAVY, *adapters}
 
 
 def test_migrations_load_no_dask_until_a_run_on_a_cluster() -> None:
@@ -50,3 +53,15 @@ def test_migrations_load_no_dask_until_a_run_on_a_cluster() -> None:
     )
     loaded = _modules_after(statement)
     assert not loaded & {"dask", "distributed", "tornado"}, loaded & {"dask", "distributed", "tornado"}
+
+
+def test_listing_and_parsing_provider_urls_loads_no_vendor_sdk() -> None:
+    """Entry points are listed (openstack and rackspace among them when installed) and URLs
+    parsed without importing any adapter: the SDK loads only when a provider is opened."""
+    statement = (
+        "import cloudneutral; from cloudneutral.registry import parse_url; "
+        "cloudneutral.available_providers(); "
+        "parse_url('openstack://c/p?cloud=x'); parse_url('rackspace://c?region=IAD')"
+    )
+    loaded = _modules_after(statement)
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)

@@ -18,8 +18,11 @@ SCRIPT = Script(
     description="openstacksdk object-store in IAD: containers, objects, HEAD, GET, HEAD of a missing object",
     steps=(
         LOGIN,
-        get(f"{F}/", json_body(f"{PKG}/getContainers.json", content_type=JSON_UTF8),
-            note="openstacksdk lists containers without ?format=json (Accept: application/json)"),
+        get(
+            f"{F}/",
+            json_body(f"{PKG}/getContainers.json", content_type=JSON_UTF8),
+            note="openstacksdk lists containers without ?format=json (Accept: application/json)",
+        ),
         get(f"{F}/{CONTAINER}?format=json", json_body(f"{PKG}/getFiles.json", content_type=JSON_UTF8)),
         head(f"{F}/{CONTAINER}/CHANGELOG", raw_response(f"{PHP}/Object_Metadata.resp")),
         get(

@@ -107,15 +107,16 @@ class Synthesized:
 class Step:
     """One interaction: the request (as matched in replay) and the response to play back.
 
-    ``request_body`` and ``request_headers`` are written into the cassette for the reader
-    (what the SDK sends, e.g. a server action); the replay matcher does not compare them.
+    ``request_body`` and ``request_headers`` are written into the cassette (what the SDK
+    sends, e.g. a server action; text is scrubbed, bytes are kept as sent); today's replay
+    matcher does not compare them, a stricter one may.
     """
 
     method: str
     url: str
     response: SourceResponse | Synthesized
     edits: tuple[Edit, ...] = ()
-    request_body: str = ""
+    request_body: str | bytes = ""
     request_headers: tuple[tuple[str, str], ...] = ()
     note: str = ""
 
@@ -284,6 +285,12 @@ def _body_field(body: bytes) -> str | bytes:
         return body
 
 
+def _request_body(body: str | bytes) -> str | bytes | None:
+    if isinstance(body, bytes):
+        return body or None
+    return scrub_text(body) or None
+
+
 def assemble(script: Script) -> dict[str, Any]:
     """The cassette of ``script`` as the dictionary vcrpy serializes (format version 1).
 
@@ -310,7 +317,7 @@ def assemble(script: Script) -> dict[str, Any]:
                 "request": {
                     "method": step.method,
                     "uri": step.url,
-                    "body": scrub_text(step.request_body) or None,
+                    "body": _request_body(step.request_body),
                     "headers": _request_headers(step.request_headers),
                 },
                 "response": {
@@ -347,9 +354,7 @@ _Dumper.add_representer(str, _str)
 
 def render(script: Script) -> str:
     """The cassette of ``script`` as YAML text (deterministic: same script, same text)."""
-    return yaml.dump(
-        assemble(script), Dumper=_Dumper, sort_keys=False, allow_unicode=False, width=4096
-    )
+    return yaml.dump(assemble(script), Dumper=_Dumper, sort_keys=False, allow_unicode=False, width=4096)
 
 
 def write(script: Script, root: Path = CASSETTES) -> Path:

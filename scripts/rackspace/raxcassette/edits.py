@@ -158,8 +158,10 @@ class SetHeader:
 
     def apply(self, draft: Draft) -> str:
         old = draft.set_header(self.name, self.value)
-        return f"header {self.name}: {old!r} -> {self.value!r}" if old is not None else (
-            f"header {self.name}: {self.value!r} added"
+        return (
+            f"header {self.name}: {old!r} -> {self.value!r}"
+            if old is not None
+            else (f"header {self.name}: {self.value!r} added")
         )
 
 
