@@ -159,7 +159,8 @@ class Image(Native):
 
 @attrs.frozen
 class Region(Native):
-    """A region and the zones in it."""
+    """A region and the zones in it. Only the connected region lists its zones: the zones
+    of another region cannot be used from this connection."""
 
     name: str
     zones: tuple[str, ...] = ()

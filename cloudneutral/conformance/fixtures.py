@@ -189,6 +189,11 @@ def cn(cn_target: Target, request: pytest.FixtureRequest) -> Iterator[Env]:
         missing = [c for c in needed if c not in cloud.capabilities]
         if missing:
             pytest.skip(skip_reason(about if about in missing else missing[0], about))
+        deviation = next(
+            (why for test, why in harness.peer_deviations().items() if key.startswith(test)), None
+        )
+        if deviation is not None:  # the peer's bug, not the adapter's; a fixed peer fails the run
+            node.add_marker(pytest.mark.xfail(reason=f"peer deviation: {deviation}", strict=True))
         env = Env(cloud=cloud, target=cn_target, key=key, clock=clock)
         try:
             yield env

@@ -161,6 +161,14 @@ class Harness:
             raise LookupError(f"{self.name} has no answer for fault {fault.value}")
         return driver_faults(cloud, error, times)
 
+    def peer_deviations(self) -> Mapping[str, str]:
+        """Tests the peer this harness records against answers wrongly (the peer's bug,
+        not the adapter's): the start of a test's cassette name
+        (``module.Class.test[params]``) -> why, naming the peer's faulty code. They are
+        strict expected failures, live and in replay (the cassettes hold the peer's
+        answers): a fixed peer fails the run, so the entry is removed. Default: none."""
+        return {}
+
     def unfinished_uploads(self, cloud: Cloud, bucket: str) -> list[str] | None:
         """The ids of the uploads in parts of ``bucket`` that are neither committed nor
         aborted (e.g. S3's ``ListMultipartUploads`` through ``cloud.blobs.as_native``), or

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cloudneutral import BlobInfo, Capability, Conflict
+from cloudneutral import BlobInfo, BucketHandle, Capability, Conflict, InvalidArgument
 from cloudneutral.conformance.env import Env
 from cloudneutral.conformance.marks import area, requires
 
@@ -21,6 +21,10 @@ ODD_KEYS = {
     "percent-20": "a%20b/literal %2520",
     "plus-and-query": "a+b?c=d&e#f",
 }
+
+
+def _keys(bucket: BucketHandle) -> list[str]:
+    return sorted(i.key for i in bucket.list() if isinstance(i, BlobInfo))
 
 
 @AREA
@@ -70,14 +74,20 @@ class TestCopies:
 
     @pytest.mark.parametrize("key", list(ODD_KEYS.values()), ids=list(ODD_KEYS))
     def test_odd_keys_through_copy_and_range(self, cn: Env, key: str) -> None:
+        """A key is stored exactly as given, or refused (``InvalidArgument``): never
+        turned into another key (Azure, for one, stores a backslash as a slash)."""
         bucket = cn.bucket()
         data = payload(64, seed=63)
-        bucket.put(key, data)
+        try:
+            bucket.put(key, data)
+        except InvalidArgument:
+            assert _keys(bucket) == [], "a refused key left something behind"
+            pytest.skip(f"{cn.cloud.provider} refuses the key {key!r} (InvalidArgument)")
         target = key + " (copy)"
         info = bucket.copy(key, target)
         assert info.key == target
         assert bucket.get(target) == data
-        assert sorted(i.key for i in bucket.list() if isinstance(i, BlobInfo)) == sorted([key, target])
+        assert _keys(bucket) == sorted([key, target])
         if Capability.BLOB_RANGE in cn.cloud.capabilities:
             assert bucket.get_range(key, 5, 9) == data[5:9]
             assert bucket.get_range(target, 60) == data[60:]

@@ -144,7 +144,17 @@ class TestListingDelimitersAndPaging:
         self, cn: Env, case: str, delimiter: str, prefix: str, expected: list[str], page_size: int
     ) -> None:
         bucket = cn.bucket()
-        cn.fill(bucket, ODD_DELIMITED)
+        refused = []
+        for key in ODD_DELIMITED:
+            try:
+                bucket.put(key, b"x")
+            except InvalidArgument:  # stored exactly or refused, never aliased (see test_blob_edges)
+                refused.append(key)
+        assert all("\\" in key for key in refused), f"refused keys without a backslash: {refused}"
+        if refused:
+            if "\\" in delimiter:
+                pytest.skip(f"{cn.cloud.provider} refuses keys with a backslash (InvalidArgument)")
+            expected = [entry for entry in expected if "\\" not in entry]
         assert keys(bucket.list(prefix=prefix, delimiter=delimiter, page_size=page_size)) == expected
 
     def test_pages_after_inserts_before_the_cursor(self, cn: Env) -> None:

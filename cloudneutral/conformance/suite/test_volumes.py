@@ -34,7 +34,7 @@ class TestVolumes:
         assert got.native is not None
 
     def test_tags_and_zone_round_trip(self, cn: Env) -> None:
-        zones = (
+        zones = (  # only the connected region lists its zones (see Region)
             [z for r in cn.cloud.servers.regions() for z in r.zones]
             if (Capability.SERVERS in cn.cloud.capabilities)
             else []

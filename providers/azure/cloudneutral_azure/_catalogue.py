@@ -164,12 +164,13 @@ class Catalogue:
 
         return page_after(fetch, lambda r: r.name, page_size, token)
 
-    @staticmethod
-    def _region(item: JSON) -> Region:
+    def _region(self, item: JSON) -> Region:
+        """A location; only the connected one lists its zones (servers and volumes of this
+        connection live there: another location's zones cannot be asked for)."""
         name = str(item.get("name"))
         zones = sorted(
             f"{name}-{z['logicalZone']}"
             for z in item.get("availabilityZoneMappings") or ()
-            if "logicalZone" in z
+            if "logicalZone" in z and name == self._clients.location
         )
         return Region(name=name, zones=tuple(zones), provider=PROVIDER, native=item)

@@ -7,9 +7,11 @@ layer validates, splits parts, retries and verifies.
   is the upload id followed by ``n`` (so another process resumes an upload by listing the
   blob's uncommitted blocks), each Put Block carries the part's ``Content-MD5`` for the
   service to check, and ``commit`` is one Put Block List with the final metadata and
-  content type. Until then the blob at the key is the previous one. ``abort`` sends
-  nothing: Azure has no call that drops uncommitted blocks of a blob; they are discarded
-  by the blob's next commit or put, and expire after seven days.
+  content type. Until then the blob at the key is the previous one. Azure has no call
+  that drops uncommitted blocks of a blob (they are discarded by the blob's next commit or
+  put, and expire after seven days), so ``abort`` stages a one-byte *tombstone* block
+  (part number 99999, beyond Azure's 50,000 blocks): resuming an aborted upload raises
+  ``NotFound``, and its blocks stay invisible.
 * **Checksums**: ``md5`` is the blob's ``Content-MD5`` property, which the service computes
   on Put Blob (a whole blob sent at once, checked against the ``Content-MD5`` sent); a blob
   committed from blocks has none.
@@ -29,11 +31,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from azure.core import MatchConditions
-from azure.storage.blob import BlobBlock, BlobProperties, BlobServiceClient, ContentSettings
+from azure.storage.blob import BlobBlock, BlobClient, BlobProperties, BlobServiceClient, ContentSettings
 from azure.storage.blob import BlobPrefix as AzurePrefix
 
 from cloudneutral.driver import PartLimits, PartReceipt, WriteOptions
-from cloudneutral.errors import Conflict, InvalidArgument, ProviderError
+from cloudneutral.errors import Conflict, InvalidArgument, NotFound, ProviderError
 from cloudneutral.models import BlobInfo, BlobPrefix, Bucket, Page
 
 __all__ = [
@@ -53,6 +55,7 @@ MAX_BLOCK_SIZE = 4000 * MiB
 MAX_BLOCKS = 50_000
 _ID_LENGTH = 32  # an upload id: 32 hex digits
 _NUMBER_DIGITS = 5  # part numbers 1..50000 in the block id
+_TOMBSTONE = 10**_NUMBER_DIGITS - 1  # the block that marks an upload aborted
 
 
 def _random_ids() -> Iterator[str]:
@@ -144,7 +147,7 @@ class AzureUpload:
     def __init__(self, driver: AzureBlobDriver, bucket: str, key: str, upload_id: str, options: WriteOptions):
         self.id = upload_id
         self.limits = driver.limits
-        self._blob = driver.service.get_blob_client(bucket, key)
+        self._blob = driver.blob_client(bucket, key)
         self._bucket, self._key = bucket, key
         self._options = options
         self._lock = threading.Lock()
@@ -164,12 +167,15 @@ class AzureUpload:
         return PartReceipt(number, len(data), _md5_hex(response.get("content_md5")) or md5)
 
     def parts(self) -> Sequence[PartReceipt]:
+        """The staged parts; ``NotFound`` when the upload was aborted."""
         _, uncommitted = self._blob.get_block_list("uncommitted")
         receipts: list[PartReceipt] = []
         for block in uncommitted:
             block_id = str(block.id)
             if len(block_id) == _ID_LENGTH + _NUMBER_DIGITS and block_id.startswith(self.id):
                 number = int(block_id[_ID_LENGTH:])
+                if number == _TOMBSTONE:
+                    raise NotFound(f"upload {self.id} of {self._bucket}/{self._key} was aborted")
                 receipts.append(PartReceipt(number, int(block.size or 0), None))
         with self._lock:
             self._sizes.update({r.number: r.size for r in receipts})
@@ -189,8 +195,10 @@ class AzureUpload:
         return _info(self._bucket, self._key, props)
 
     def abort(self) -> None:
-        """Nothing to send: uncommitted blocks are never visible, are discarded by the
-        blob's next commit or put, and expire after seven days."""
+        """Stage the tombstone block (see the module docstring): the upload's blocks stay
+        invisible until the key's next commit discards them or they expire, and the upload
+        can no longer be resumed. Idempotent."""
+        self._blob.stage_block(self.block_id(_TOMBSTONE), b"\0", length=1)
 
 
 class AzureBlobDriver:
@@ -259,21 +267,21 @@ class AzureBlobDriver:
         self, bucket: str, prefix: str, page_size: int, token: str | None
     ) -> Page[tuple[str, str]]:
         """None, always: Azure has no call that drops a blob's uncommitted blocks (an
-        :meth:`AzureUpload.abort` sends nothing), so an unfinished upload needs no cleaning
-        up; its blocks stay invisible, the key's next commit discards them, and they expire
-        after seven days. The container must exist (``NotFound``)."""
+        :meth:`AzureUpload.abort` only marks them aborted), so an unfinished upload needs no
+        cleaning up; its blocks stay invisible, the key's next commit discards them, and
+        they expire after seven days. The container must exist (``NotFound``)."""
         self.service.get_container_client(bucket).get_container_properties()
         return Page(())
 
     # -- reading ------------------------------------------------------------------------
     def head_blob(self, bucket: str, key: str) -> BlobInfo:
-        return _info(bucket, key, self.service.get_blob_client(bucket, key).get_blob_properties())
+        return _info(bucket, key, self.blob_client(bucket, key).get_blob_properties())
 
     def part_sizes(self, bucket: str, key: str, info: BlobInfo) -> Sequence[int] | None:
         return None  # Azure keeps no checksum of a blob's blocks
 
     def read_blob(self, bucket: str, key: str, offset: int, length: int | None) -> tuple[BlobInfo, _Stream]:
-        blob = self.service.get_blob_client(bucket, key)
+        blob = self.blob_client(bucket, key)
         if offset == 0 and length is None:
             downloader = blob.download_blob()
             info = _info(bucket, key, downloader.properties)
@@ -286,7 +294,7 @@ class AzureBlobDriver:
 
     # -- writing ------------------------------------------------------------------------
     def put_blob(self, bucket: str, key: str, data: bytes, options: WriteOptions, md5: str) -> BlobInfo:
-        response = self.service.get_blob_client(bucket, key).upload_blob(
+        response = self.blob_client(bucket, key).upload_blob(
             data,
             length=len(data),
             overwrite=True,
@@ -308,6 +316,16 @@ class AzureBlobDriver:
             native=response,
         )
 
+    def blob_client(self, bucket: str, key: str) -> BlobClient:
+        """The SDK's client of one blob. Azure stores a ``\\`` in a blob name as ``/``, so
+        ``a\\b`` would silently become (and overwrite) ``a/b``: such keys are refused
+        (``InvalidArgument``) rather than aliased."""
+        if "\\" in key:
+            raise InvalidArgument(
+                f"azure: blob names cannot hold a backslash (Azure stores it as '/'): {key!r}"
+            )
+        return self.service.get_blob_client(bucket, key)
+
     def _new_id(self) -> str:
         with self._ids_lock:
             return next(self._ids)
@@ -322,8 +340,8 @@ class AzureBlobDriver:
         return upload
 
     def copy_blob(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> BlobInfo:
-        source = self.service.get_blob_client(src_bucket, src_key)
-        target = self.service.get_blob_client(dst_bucket, dst_key)
+        source = self.blob_client(src_bucket, src_key)
+        target = self.blob_client(dst_bucket, dst_key)
         status = target.start_copy_from_url(source.url).get("copy_status")
         while status == "pending":
             time.sleep(self._copy_poll_interval)
@@ -334,7 +352,7 @@ class AzureBlobDriver:
         return self.head_blob(dst_bucket, dst_key)
 
     def delete_blob(self, bucket: str, key: str, if_match: str | None) -> None:
-        blob = self.service.get_blob_client(bucket, key)
+        blob = self.blob_client(bucket, key)
         if if_match is None:
             blob.delete_blob(delete_snapshots="include")
         else:

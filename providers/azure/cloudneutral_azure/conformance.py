@@ -204,6 +204,13 @@ class AzureHarness(Harness):
         answer = FAULT_ANSWERS.get(str(getattr(fault, "value", fault)))
         return None if answer is None else http_error(*answer)
 
+    def peer_deviations(self) -> Mapping[str, str]:
+        """Azurite 3 cuts a delimiter longer than one character: a listing with delimiter
+        ``::`` reports the prefix ``x:`` instead of ``x::`` (its PageWithDelimiter.js takes
+        ``name.substr(0, position + 1)``); Azure returns the whole delimiter."""
+        why = "Azurite cuts a multi-character delimiter to its first character (PageWithDelimiter.js)"
+        return {"test_listing.TestListingDelimitersAndPaging.test_any_delimiter[case=double-colon": why}
+
     def unfinished_uploads(self, cloud: Any, bucket: str) -> list[str] | None:
         """``None``: Azure keeps an aborted upload's blocks (invisible) until they expire or
         the blob is next written, and has no call to drop them; see blobs.AzureUpload.abort."""

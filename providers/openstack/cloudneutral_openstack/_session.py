@@ -115,12 +115,13 @@ class Session:
                     self._volume = self.conn.block_storage
             return self._volume
 
-    def regions(self) -> list[str]:
-        """The regions the service catalogue lists for compute (no request once logged in)."""
+    def regions(self) -> dict[str, list[dict[str, Any]]]:
+        """The regions the service catalogue lists for compute, each with its compute
+        endpoints from the catalogue, by name (no request once logged in)."""
         auth: Any = self.conn.session.auth
         access = auth.get_access(self.conn.session)
         catalog = access.service_catalog.normalize_catalog()
-        found: set[str] = set()
+        found: dict[str, list[dict[str, Any]]] = {}
         for service in catalog:
             if service.get("type") != "compute":
                 continue
@@ -129,8 +130,8 @@ class Session:
             for endpoint in service.get("endpoints", []):
                 region = endpoint.get("region_id") or endpoint.get("region")
                 if region:
-                    found.add(str(region))
-        return sorted(found)
+                    found.setdefault(str(region), []).append(dict(endpoint))
+        return dict(sorted(found.items()))
 
     def close(self) -> None:
         self.conn.close()

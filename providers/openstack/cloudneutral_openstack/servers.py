@@ -96,8 +96,9 @@ class NovaServerDriver:
                 name=name,
                 zones=zones if name == self._session.region else (),
                 provider=self._provider,
+                native=endpoints,  # the region's compute endpoints in the service catalogue
             )
-            for name in self._session.regions()
+            for name, endpoints in self._session.regions().items()
         )
         return Page(regions)
 

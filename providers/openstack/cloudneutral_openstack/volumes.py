@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from keystoneauth1.adapter import Adapter
+from openstack import exceptions as ox
 from openstack.compute.v2.server import Server as NovaServer
 
 from cloudneutral.driver import VolumeRequest
@@ -136,10 +137,30 @@ class CinderVolumeDriver:
         return Page(tuple(self._volume(v) for v in items), _next(items, page_size))
 
     def _page(self, path: str, member: str, page_size: int, token: str | None) -> list[Any]:
+        """One page in Cinder's order (newest first: ``created_at``, then ``id``, both
+        descending). The token is the last item's ``id`` and ``created_at``: Cinder pages by
+        the id (``marker``) and answers 404 once that item is deleted, in which case the page
+        is found again from the start, after the token's place in that order."""
         params: dict[str, Any] = {"limit": page_size}
-        if token is not None:
-            params["marker"] = token
-        found: list[Any] = self._json("GET", path, params=params).get(member) or []
+        if token is None:
+            return self._fetch(path, member, params)
+        marker, _, created = token.partition(" ")
+        place = (created, marker)
+        try:
+            return self._fetch(path, member, {**params, "marker": marker})
+        except ox.NotFoundException:  # the marker was deleted between the pages
+            after: list[Any] = []
+            params["limit"] = max(page_size, 100)
+            while len(after) < page_size:
+                items = self._fetch(path, member, params)
+                after += [i for i in items if (str(i.get("created_at") or ""), str(i["id"])) < place]
+                if len(items) < params["limit"]:
+                    break
+                params["marker"] = items[-1]["id"]
+            return after[:page_size]
+
+    def _fetch(self, path: str, member: str, params: Mapping[str, Any]) -> list[Any]:
+        found: list[Any] = self._json("GET", path, params=dict(params)).get(member) or []
         return found
 
     def delete_volume(self, volume_id: str) -> None:
@@ -171,5 +192,8 @@ class CinderVolumeDriver:
 
 
 def _next(items: Sequence[Any], page_size: int) -> str | None:
-    """The marker after a full page (the last id), ``None`` after a short one."""
-    return str(items[-1]["id"]) if len(items) == page_size else None
+    """The token after a full page (the last item's id and creation time, see
+    ``CinderDriver._page``), ``None`` after a short one."""
+    if len(items) < page_size:
+        return None
+    return f"{items[-1]['id']} {items[-1].get('created_at') or ''}"
