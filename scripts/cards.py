@@ -90,7 +90,7 @@ def check(names: list[str], jobs: int) -> int:
             stale.append(str(MATRIX))
     if stale:
         print(f"stale: {', '.join(stale)}", file=sys.stderr)
-        print(f"the committed report cards or provider matrix are stale: run `{COMMAND}` and commit", file=sys.stderr)
+        print(f"report cards or provider matrix stale: run `{COMMAND}` and commit", file=sys.stderr)
         return 1
     print(f"report cards ({len(names)}) and {MATRIX} are up to date")
     return 0
@@ -99,9 +99,10 @@ def check(names: list[str], jobs: int) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("providers", nargs="*", help="only these providers' cards (default: every harness)")
-    parser.add_argument("--matrix", action="store_true", help="only rebuild the matrix from docs/cards/*.json")
+    parser.add_argument("--matrix", action="store_true", help="only the matrix, from docs/cards/*.json")
     parser.add_argument("--check", action="store_true", help="fail (exit 1) when what is committed is stale")
-    parser.add_argument("--jobs", type=int, default=max(1, min(4, os.cpu_count() or 1)), help="parallel replays")
+    jobs = max(1, min(4, os.cpu_count() or 1))
+    parser.add_argument("--jobs", type=int, default=jobs, help="parallel replays")
     args = parser.parse_args()
     names = args.providers or providers()
     if args.check:
