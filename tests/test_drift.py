@@ -64,8 +64,8 @@ def test_ids_dates_request_ids_and_poll_counts_are_not_drift(tmp_path: Path) -> 
                 if isinstance(doc, dict) and "id" in doc:
                     doc["id"] = str(doc["id"]) + "-other"
                 response["body"]["string"] = json.dumps(doc).encode()
-        polls = [p for p in pairs if p[0].method == "GET"]
-        return pairs + [polls[-1]] if polls else pairs  # one more poll answered alike
+        poll = max(i for i, (r, _) in enumerate(pairs) if r.method == "GET")
+        return [*pairs[: poll + 1], pairs[poll], *pairs[poll + 1 :]]  # one more poll answered alike
 
     edit(fresh / SERVER, noise)
     report = compare_trees(committed, fresh)
