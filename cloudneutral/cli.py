@@ -258,6 +258,13 @@ def _cmd_conformance(args: argparse.Namespace) -> int:
             complaint = missing_cassettes(harness, mode if harness.recorded else "live", root, why)
             if complaint is not None:
                 raise ConfigurationError(complaint)
+        if args.drift:
+            from .conformance.drift.command import check_drift
+
+            code, drift = check_drift(args.provider, cassettes=given, report=args.report or ())
+            print(f"cassette drift of {args.provider} against the live peer:")
+            print(drift.render(), end="")
+            return code
         return int(run(args.provider, mode=mode, report=args.report, cassettes=args.cassettes))
     except ModuleNotFoundError as exc:
         if exc.name not in {"pytest", "vcr", "_pytest"}:
@@ -347,7 +354,18 @@ def build_parser() -> argparse.ArgumentParser:
     mode = conf.add_mutually_exclusive_group()
     mode.add_argument("--record", action="store_true", help="run against a live endpoint, record cassettes")
     mode.add_argument("--live", action="store_true", help="run against a live endpoint, no cassettes")
-    conf.add_argument("--report", metavar="FILE", help="write a report card to FILE")
+    mode.add_argument(
+        "--drift",
+        action="store_true",
+        help="record against the live endpoint into a temporary folder and report what changed from "
+        "the committed cassettes (exit 1 on drift)",
+    )
+    conf.add_argument(
+        "--report",
+        metavar="FILE",
+        action="append",
+        help="write a report card to FILE: .json, .html or Markdown by extension; repeatable",
+    )
     conf.add_argument("--cassettes", metavar="DIR", help="cassette directory (default: cassettes/)")
     conf.set_defaults(func=_cmd_conformance)
     return parser

@@ -276,11 +276,14 @@ def test_conformance_calls_the_runner(
         return 3
 
     monkeypatch.setattr(runner, "run", fake_run)
-    assert cli.main(["conformance", "local-dir", "--record", "--report", "r.md", "--cassettes", "c"]) == 3
+    args = ["--report", "r.md", "--report", "r.html", "--cassettes", "c"]
+    assert cli.main(["conformance", "local-dir", "--record", *args]) == 3
     assert cli.main(["conformance", "local"]) == 3
     assert cli.main(["conformance", "local", "--live"]) == 3
+    assert cli.main(["conformance", "local", "--drift"]) == 2  # records nothing: no cassettes to drift
+    assert "local makes no HTTP requests" in capsys.readouterr().err
     assert calls == [
-        ("local-dir", {"mode": "record", "report": "r.md", "cassettes": "c"}),
+        ("local-dir", {"mode": "record", "report": ["r.md", "r.html"], "cassettes": "c"}),
         ("local", {"mode": "replay", "report": None, "cassettes": None}),
         ("local", {"mode": "live", "report": None, "cassettes": None}),
     ]

@@ -16,9 +16,10 @@ from types import SimpleNamespace
 import pytest
 
 from cloudneutral.conformance import runner
+from cloudneutral.conformance.cards import Card, TestResult, render_json, render_markdown
+from cloudneutral.conformance.cards.model import Outcome
 from cloudneutral.conformance.harness import Harness, load_harness
 from cloudneutral.conformance.local_harness import DirectoryHarness, MemoryHarness
-from cloudneutral.conformance.report import Area, Card, render_json, render_markdown
 from cloudneutral.conformance.scrub import REDACTED, find_secrets, scrub_response, scrub_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,10 +154,15 @@ def test_scrub_request_and_response() -> None:
     assert scrub_response(binary)["body"]["string"] == b"\xff password=x"
 
 
+def _tests(area: str, passed: int = 0, failed: int = 0, skipped: int = 0, why: str = "") -> list[TestResult]:
+    made: list[tuple[Outcome, str]] = [("passed", "")] * passed + [("failed", "boom")] * failed
+    made += [("skipped", why)] * skipped
+    return [TestResult(f"t{i}", area, outcome, reason=r) for i, (outcome, r) in enumerate(made)]
+
+
 def test_render_markdown_and_json() -> None:
-    area = Area("p", "blobs", passed=2, failed=1, skipped=1)
-    area.reasons["provider lacks blobs.copy (test needs blobs.copy)"] += 1
-    card = Card("p", ["blobs", "blobs.range"], [area])
+    why = "provider lacks blobs.copy (test needs blobs.copy)"
+    card = Card("p", ("blobs", "blobs.range"), _tests("blobs", passed=2, failed=1, skipped=1, why=why))
     text = render_markdown([card])
     assert "p: declares blobs, blobs.range" in text
     assert "| p | blobs | 2 | 1 | 1 |" in text
@@ -170,11 +176,12 @@ def test_render_markdown_and_json() -> None:
         None,
     )
     assert doc["areas"][0]["skip_reasons"] == {"provider lacks blobs.copy (test needs blobs.copy)": 1}
+    assert [t["outcome"] for t in doc["tests"]] == ["passed", "passed", "failed", "skipped"]
 
 
 def test_a_card_of_mostly_skips_carries_a_warning() -> None:
-    assert Card("half", [], [Area("half", "blobs", passed=1, failed=1, skipped=2)]).warning is None
-    card = Card("thin", [], [Area("thin", "servers", passed=1, skipped=30)])
+    assert Card("half", (), _tests("blobs", passed=1, failed=1, skipped=2)).warning is None
+    card = Card("thin", (), _tests("servers", passed=1, skipped=30))
     assert card.warning is not None and "30 of 31 tests were skipped" in card.warning
     assert card.warning in render_markdown([card])
     assert json.loads(render_json([card]))["providers"][0]["warning"] == card.warning

@@ -183,12 +183,14 @@ def cn(cn_target: Target, request: pytest.FixtureRequest) -> Iterator[Env]:
         stack.callback(cloud.close)
         if not any(name == "cn_declared" for name, _ in node.user_properties):
             declared = ",".join(sorted(c.value for c in cloud.capabilities))
-            node.user_properties.append(("cn_declared", declared))
+            node.user_properties += [("cn_declared", declared), ("cn_mode", cn_target.mode)]
         needed = required(node)
         about = subject(needed)
         missing = [c for c in needed if c not in cloud.capabilities]
         if missing:
-            pytest.skip(skip_reason(about if about in missing else missing[0], about))
+            lacking = about if about in missing else missing[0]
+            node.user_properties.append(("cn_missing", lacking.value))
+            pytest.skip(skip_reason(lacking, about))
         deviation = next(
             (why for test, why in harness.peer_deviations().items() if key.startswith(test)), None
         )

@@ -10,7 +10,7 @@ Run the installed suite against a provider whose harness is registered under the
 entry-point group ``cloudneutral.conformance``::
 
     pytest --pyargs cloudneutral.conformance.suite --cn-provider=myprov \\
-        [--cn-mode=replay|record|live] [--cn-cassettes=DIR] [--cn-report=card.md]
+        [--cn-mode=replay|record|live] [--cn-cassettes=DIR] [--cn-report=card.md ...]
 
 (``--cn-provider=a,b`` runs it for each; ``--cn-provider=pkg.module:factory`` needs no
 entry point; environment variables ``CN_PROVIDER``, ``CN_MODE``, ``CN_CASSETTES`` and
@@ -80,8 +80,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--cn-report",
         dest="cn_report",
+        action="append",
         default=None,
-        help="write the conformance report card to FILE (.json, else Markdown; env CN_REPORT)",
+        help="write the conformance report card to FILE (.json, .html, else Markdown; repeatable; "
+        "{provider} in FILE writes one file per provider; env CN_REPORT)",
     )
 
 
@@ -109,6 +111,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tag conformance items with their area and wire the report card when there are any."""
+    from .fixtures import test_key
+    from .marks import required, subject
+
     found = False
     for item in items:
         marker = item.get_closest_marker(_AREA)
@@ -116,6 +121,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         found = True
         item.user_properties.append(("cn_area", str(marker.args[0]) if marker.args else "other"))
+        about = subject(required(item))
+        item.user_properties.append(("cn_subject", about.value if about is not None else ""))
+        if getattr(item, "function", None) is not None:
+            item.user_properties.append(("cn_test", test_key(item)))
         callspec: Any = getattr(item, "callspec", None)
         if callspec is not None and isinstance(callspec.params.get("cn_harness"), str):
             item.user_properties.append(("cn_provider", callspec.params["cn_harness"]))

@@ -1,82 +1,36 @@
-"""The report card: per provider, its declared capabilities, and per area how many tests
-passed, failed, were skipped, and why.
+"""The report card collector: a pytest plugin object recording, per provider, its declared
+capabilities and every conformance test's outcome (see :mod:`~cloudneutral.conformance.cards`).
 
-Printed at the end of a run that collected conformance tests, and written to
-``--cn-report FILE`` (JSON when the name ends in ``.json``, Markdown otherwise). A skip
-reason names what the provider lacks and what the test is about (see
+Printed at the end of a run that collected conformance tests (the areas, not every test),
+and written to each ``--cn-report FILE`` (repeatable; JSON for ``.json``, an HTML page for
+``.html``, Markdown otherwise; ``{provider}`` in the name writes one file per provider). A
+skip names what the provider lacks and what the test is about (see
 :mod:`~cloudneutral.conformance.marks`); a provider whose tests were mostly skipped gets a
 warning line: its card proves little.
 """
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from pathlib import Path
+import os
 from typing import Any
 
-import attrs
 import pytest
 
-from .fixtures import option
+from .cards import Area, Card, TestResult, render_json, render_markdown, write_cards
+from .cards.model import Outcome
 
-__all__ = ["Area", "Card", "ReportCard", "render_json", "render_markdown"]
-
-
-@attrs.define
-class Area:
-    """Counts for one (provider, area)."""
-
-    provider: str
-    area: str
-    passed: int = 0
-    failed: int = 0
-    skipped: int = 0
-    reasons: Counter[str] = attrs.field(factory=Counter)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "area": self.area,
-            "passed": self.passed,
-            "failed": self.failed,
-            "skipped": self.skipped,
-            "skip_reasons": dict(sorted(self.reasons.items())),
-        }
+__all__ = ["Area", "Card", "ReportCard", "render_json", "render_markdown", "targets"]
 
 
-@attrs.define
-class Card:
-    """One provider's card: what it declares and its areas."""
-
-    provider: str
-    capabilities: list[str] = attrs.field(factory=list)
-    areas: list[Area] = attrs.field(factory=list)
-
-    def total(self, field: str) -> int:
-        return sum(int(getattr(a, field)) for a in self.areas)
-
-    @property
-    def warning(self) -> str | None:
-        """A warning when most of the provider's tests were skipped."""
-        skipped = self.total("skipped")
-        run = self.total("passed") + self.total("failed")
-        if skipped > run:
-            return (
-                f"WARNING: {self.provider}: {skipped} of {skipped + run} tests were skipped; "
-                "this card proves little about the adapter"
-            )
-        return None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "provider": self.provider,
-            "capabilities": self.capabilities,
-            "passed": self.total("passed"),
-            "failed": self.total("failed"),
-            "skipped": self.total("skipped"),
-            "warning": self.warning,
-            "areas": [a.as_dict() for a in self.areas],
-        }
+def targets(config: pytest.Config) -> list[str]:
+    """Every ``--cn-report`` given, else ``CN_REPORT``, else none."""
+    given = config.getoption("cn_report", default=None)
+    if isinstance(given, str):
+        given = [given]
+    if not given:
+        env = os.environ.get("CN_REPORT")
+        given = [env] if env else []
+    return [str(t) for t in given]
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
@@ -89,13 +43,22 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return str(longrepr)
 
 
+def _failure(report: pytest.TestReport, root: str) -> str:
+    """The first line of what failed, without this machine's paths (cards are committed)."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = str(getattr(crash, "message", "") or report.longreprtext or "failed")
+    line = (message.strip().splitlines() or ["failed"])[0].replace(root, "<root>")
+    return line if len(line) <= 300 else line[:299] + "…"
+
+
 class ReportCard:
     """A pytest plugin object collecting outcomes of tests tagged with ``cn_area``."""
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.outcomes: dict[str, tuple[str, str, str, str]] = {}  # nodeid -> provider, area, outcome, why
+        self.results: dict[tuple[str, str], TestResult] = {}  # (provider, nodeid) -> result
         self.declared: dict[str, list[str]] = {}
+        self.mode = ""
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = dict(report.user_properties)
@@ -105,73 +68,39 @@ class ReportCard:
         if "cn_declared" in props:
             declared = str(props["cn_declared"])
             self.declared[provider] = declared.split(",") if declared else []
-        previous = self.outcomes.get(report.nodeid)
+        if "cn_mode" in props:
+            self.mode = str(props["cn_mode"])
+        key = (provider, report.nodeid)
+        previous = self.results.get(key)
+        outcome: Outcome | None = None
+        why = missing = ""
         if report.failed:
-            self.outcomes[report.nodeid] = (provider, area, "failed", "")
-        elif report.skipped and (previous is None or previous[2] == "passed"):
-            self.outcomes[report.nodeid] = (provider, area, "skipped", _skip_reason(report))
+            outcome, why = "failed", _failure(report, str(self.config.rootpath))
+        elif report.skipped and (previous is None or previous.outcome == "passed"):
+            outcome, why, missing = "skipped", _skip_reason(report), str(props.get("cn_missing", ""))
         elif report.when == "call" and report.passed and previous is None:
-            self.outcomes[report.nodeid] = (provider, area, "passed", "")
-
-    def areas(self) -> list[Area]:
-        """The counts, sorted by provider and area."""
-        table: dict[tuple[str, str], Area] = {}
-        for provider, area, outcome, why in self.outcomes.values():
-            row = table.setdefault((provider, area), Area(provider, area))
-            if outcome == "passed":
-                row.passed += 1
-            elif outcome == "failed":
-                row.failed += 1
-            else:
-                row.skipped += 1
-                row.reasons[why] += 1
-        return [table[k] for k in sorted(table)]
+            outcome = "passed"
+        if outcome is None or (previous is not None and previous.outcome == "failed"):
+            return
+        test_id = str(props.get("cn_test", report.nodeid))
+        subject = str(props.get("cn_subject", ""))
+        self.results[key] = TestResult(test_id, area, outcome, subject, missing, why)
 
     def cards(self) -> list[Card]:
         """One card per provider, sorted by name."""
-        cards: dict[str, Card] = {}
-        for row in self.areas():
-            card = cards.setdefault(row.provider, Card(row.provider, self.declared.get(row.provider, [])))
-            card.areas.append(row)
-        return [cards[k] for k in sorted(cards)]
+        tests: dict[str, list[TestResult]] = {}
+        for (provider, _), result in self.results.items():
+            tests.setdefault(provider, []).append(result)
+        return [
+            Card(p, tuple(self.declared.get(p, [])), tuple(tests[p]), mode=self.mode) for p in sorted(tests)
+        ]
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         cards = self.cards()
         if not cards:
             return
         terminalreporter.write_sep("=", "cloudneutral conformance report card")
-        for line in render_markdown(cards).splitlines():
+        for line in render_markdown(cards, tests=False).splitlines():
             terminalreporter.write_line(line, yellow=line.startswith("WARNING"))
-        target = option(self.config, "cn_report")
-        if target:
-            path = Path(target)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.suffix.lower() == ".json":
-                path.write_text(render_json(cards), encoding="utf-8")
-            else:
-                path.write_text(render_markdown(cards), encoding="utf-8")
+        for path in write_cards(cards, targets(self.config)):
             terminalreporter.write_line(f"report card written to {path}")
-
-
-def render_json(cards: list[Card]) -> str:
-    """The cards as a JSON document: ``{"providers": [card, ...]}``."""
-    return json.dumps({"providers": [c.as_dict() for c in cards]}, indent=2) + "\n"
-
-
-def render_markdown(cards: list[Card]) -> str:
-    """Per provider: its capabilities, a table of its areas, its skip reasons, a warning."""
-    lines: list[str] = []
-    for card in cards:
-        if lines:
-            lines.append("")
-        declared = ", ".join(card.capabilities) or "none"
-        lines += [f"{card.provider}: declares {declared}", ""]
-        lines += ["| provider | area | passed | failed | skipped |", "|---|---|---:|---:|---:|"]
-        lines += [f"| {a.provider} | {a.area} | {a.passed} | {a.failed} | {a.skipped} |" for a in card.areas]
-        reasons = [(a, why, n) for a in card.areas for why, n in sorted(a.reasons.items())]
-        if reasons:
-            lines += ["", "Skipped:"]
-            lines += [f"- {a.provider} / {a.area}: {why} ({n})" for a, why, n in reasons]
-        if card.warning:
-            lines += ["", card.warning]
-    return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ def build_args(
     provider: str,
     *,
     mode: str = "replay",
-    report: str | None = None,
+    report: str | Sequence[str] | None = None,
     cassettes: str | None = None,
     extra_args: Sequence[str] = (),
 ) -> list[str]:
@@ -28,8 +28,8 @@ def build_args(
     args = ["--pyargs", SUITE, f"--cn-provider={provider}", f"--cn-mode={mode}", "-W", _ALREADY_IMPORTED]
     if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         args[:0] = ["-p", "cloudneutral.conformance.plugin"]
-    if report:
-        args.append(f"--cn-report={report}")
+    for target in [report] if isinstance(report, str) else report or ():
+        args.append(f"--cn-report={target}")
     if cassettes:
         args.append(f"--cn-cassettes={cassettes}")
     return [*args, *extra_args]
@@ -39,12 +39,13 @@ def run(
     provider: str,
     *,
     mode: str = "replay",
-    report: str | None = None,
+    report: str | Sequence[str] | None = None,
     cassettes: str | None = None,
     extra_args: Sequence[str] = (),
 ) -> int:
     """Run the installed suite against ``provider`` (a harness name, ``a,b`` for several, or
-    ``module:factory``) in ``mode``; return pytest's exit code (0: all passed or skipped).
+    ``module:factory``) in ``mode``, writing a report card to each of ``report`` (a file name or
+    several: the format by extension); return pytest's exit code (0: all passed or skipped).
 
     Raises ``ValueError`` for an unknown mode. Runs in this process via ``pytest.main``.
     """

@@ -1,0 +1,125 @@
+"""Cassette drift: planted changes in a copy of committed cassettes are each reported, and
+what changes every run (ids, dates, request ids, how often a wait polled) is not."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from vcr.serialize import deserialize, serialize  # type: ignore[import-untyped]
+from vcr.serializers import yamlserializer  # type: ignore[import-untyped]
+
+from cloudneutral.conformance.drift import compare_trees
+from cloudneutral.conformance.drift.shape import normalise
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER = "test_servers.TestServerLifecycle.test_create_by_size_name_and_image_id.yaml"
+BLOB = "test_blob_edges.TestConditionalDelete.test_delete_if_match.yaml"
+
+
+def edit(path: Path, change: Any) -> None:
+    requests, responses = deserialize(path.read_text(encoding="utf-8"), yamlserializer)
+    pairs = change(list(zip(requests, responses, strict=True)))
+    data = {"requests": [r for r, _ in pairs], "responses": [s for _, s in pairs]}
+    path.write_text(serialize(data, yamlserializer), encoding="utf-8")
+
+
+def _bytes(response: Any) -> bytes:
+    body = response["body"]["string"]
+    return body if isinstance(body, bytes) else body.encode()
+
+
+def copies(tmp_path: Path) -> tuple[Path, Path]:
+    committed, fresh = tmp_path / "committed", tmp_path / "fresh"
+    for folder in (committed, fresh):
+        folder.mkdir()
+        shutil.copy(ROOT / "cassettes/azure" / SERVER, folder / SERVER)
+        shutil.copy(ROOT / "cassettes/aws" / BLOB, folder / BLOB)
+    return committed, fresh
+
+
+def test_an_unchanged_copy_shows_no_drift(tmp_path: Path) -> None:
+    committed, fresh = copies(tmp_path)
+    edit(fresh / BLOB, lambda pairs: pairs)  # re-serialised: same content, other bytes
+    report = compare_trees(committed, fresh)
+    assert report.ok and report.compared == 2, report.render()
+    assert "no drift: 2 cassette(s)" in report.render()
+
+
+def test_ids_dates_request_ids_and_poll_counts_are_not_drift(tmp_path: Path) -> None:
+    committed, fresh = copies(tmp_path)
+
+    def noise(pairs: list[Any]) -> list[Any]:
+        for request, response in pairs:
+            request.uri = request.uri.replace("cn-", "cn-")  # names are deterministic already
+            for name in list(response["headers"]):
+                if name.lower() in {"date", "x-ms-request-id", "x-amzn-requestid", "etag"}:
+                    response["headers"][name] = ["a0b1c2d3-0000-4000-8000-000000000000"]
+            body = response["body"]["string"]
+            text = body.decode() if isinstance(body, bytes) else body
+            if text.startswith("{"):
+                doc = json.loads(text)
+                if isinstance(doc, dict) and "id" in doc:
+                    doc["id"] = str(doc["id"]) + "-other"
+                response["body"]["string"] = json.dumps(doc).encode()
+        poll = max(i for i, (r, _) in enumerate(pairs) if r.method == "GET")
+        return [*pairs[: poll + 1], pairs[poll], *pairs[poll + 1 :]]  # one more poll answered alike
+
+    edit(fresh / SERVER, noise)
+    report = compare_trees(committed, fresh)
+    assert report.ok, report.render()
+
+
+def test_each_planted_change_is_reported(tmp_path: Path) -> None:
+    committed, fresh = copies(tmp_path)
+    seen: dict[str, str] = {}
+
+    def plant(pairs: list[Any]) -> list[Any]:
+        status = next(i for i, (_, s) in enumerate(pairs) if s["status"]["code"] == 200)
+        pairs[status][1]["status"] = {"code": 404, "message": "Not Found"}
+        seen["status"] = normalise(pairs[status][0].path)
+        keyed = [i for i, (_, s) in enumerate(pairs) if b'"provisioningState"' in _bytes(s)]
+        response = pairs[keyed[-1]][1]
+        response["body"]["string"] = _bytes(response).replace(b'"provisioningState"', b'"provisioningStatus"')
+        middle = len(pairs) // 2
+        dropped = pairs.pop(middle if middle not in (keyed[-1], status) else middle - 2)
+        seen["missing"] = f"{dropped[0].method} {normalise(dropped[0].path)}"
+        return pairs
+
+    edit(fresh / SERVER, plant)
+    edit(fresh / BLOB, lambda pairs: pairs[:-1])
+    (fresh / "test_new.T.test_new.yaml").write_text((committed / BLOB).read_text())
+    (committed / "test_gone.T.test_gone.yaml").write_text((committed / BLOB).read_text())
+    report = compare_trees(committed, fresh)
+    text = report.render()
+    assert not report.ok
+    assert {d.name for d in report.drifted} == {SERVER, BLOB}
+    changes = "\n".join(next(d.changes for d in report.drifted if d.name == SERVER))
+    assert f"{seen['status']}" in changes and ": status 200 -> 404" in changes
+    assert "key 'provisioningState' removed" in changes and "key 'provisioningStatus' added" in changes
+    assert f"request no longer sent: {seen['missing']}" in changes
+    assert "request no longer sent: DELETE /cn-{id}-b (was 204)" in text  # the blob cassette's last
+    assert (
+        "test_new.T.test_new.yaml" in report.only_fresh
+        and "test_gone.T.test_gone.yaml" in report.only_committed
+    )
+    assert text.rstrip().splitlines()[-1].startswith("DRIFT: 2 of 2 cassette(s)")
+
+
+def test_a_value_type_change_and_a_header_change_are_reported(tmp_path: Path) -> None:
+    committed, fresh = copies(tmp_path)
+
+    def plant(pairs: list[Any]) -> list[Any]:
+        for _, response in pairs:
+            headers = response["headers"]
+            for name in list(headers):
+                if name.lower() == "content-type" and headers[name] == ["application/xml"]:
+                    headers[name] = ["application/json"]
+        return pairs
+
+    edit(fresh / BLOB, plant)
+    report = compare_trees(committed, fresh)
+    (drift,) = report.drifted
+    assert any("header content-type 'application/xml' -> 'application/json'" in c for c in drift.changes)
