@@ -86,7 +86,10 @@ class LibcloudDriver:
         if storage_name:
             storage, creds = storage_driver(url, storage_name)
             self._secrets += creds.values()
-            self.blobs = LibcloudBlobDriver(storage)
+            from libcloud.storage.drivers.azure_blobs import AzureBlobsStorageDriver
+
+            underscore = isinstance(storage, AzureBlobsStorageDriver)
+            self.blobs = LibcloudBlobDriver(storage, underscore_reserved=underscore)
             capabilities |= storage_capabilities(storage)
         if compute_name:
             compute, creds = compute_driver(url, compute_name)

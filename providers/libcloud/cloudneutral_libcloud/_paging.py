@@ -1,10 +1,10 @@
 """Pages of a listing that libcloud only gives whole (an iterator over every item).
 
 Tokens name the last item returned (``k`` + key, or ``p`` + a rolled-up prefix), never an
-offset, so they stay valid when items come and go between pages. The iterator is read
-lazily and closed as soon as a page is full: a listing that libcloud fetches page by page
-from the service stops fetching there (but every page starts again from the first key:
-libcloud offers no marker).
+offset, so they stay valid when items come and go between pages. libcloud offers no marker
+and services differ in the order they list (Azurite does not list in byte order), so each
+page reads the whole listing under the prefix and sorts it by UTF-8 bytes: correct for any
+driver, at the cost of one full listing per page (see the adapter's README).
 """
 
 from __future__ import annotations
@@ -48,27 +48,27 @@ def blob_page(
     last = ""
     iterator: Iterator[N] = iter(names)
     try:
-        for native in iterator:
-            key = name_of(native)
-            if not key.startswith(prefix) or (after is not None and _order(key) <= after):
-                continue
-            if skip is not None and key.startswith(skip):
-                continue
-            item: BlobInfo | BlobPrefix
-            cut = key.find(delimiter, len(prefix)) if delimiter else -1
-            if delimiter and cut >= 0:
-                skip = key[: cut + len(delimiter)]
-                item, mark = BlobPrefix(bucket, skip), "p" + skip
-            else:
-                item, mark = make(native), "k" + key
-            if len(items) == page_size:
-                return Page(tuple(items), last)
-            items.append(item)
-            last = mark
+        listed = sorted(((name_of(n), n) for n in iterator), key=lambda pair: _order(pair[0]))
     finally:
         close = getattr(iterator, "close", None)
         if callable(close):
             close()
+    for key, native in listed:
+        if not key.startswith(prefix) or (after is not None and _order(key) <= after):
+            continue
+        if skip is not None and key.startswith(skip):
+            continue
+        item: BlobInfo | BlobPrefix
+        cut = key.find(delimiter, len(prefix)) if delimiter else -1
+        if delimiter and cut >= 0:
+            skip = key[: cut + len(delimiter)]
+            item, mark = BlobPrefix(bucket, skip), "p" + skip
+        else:
+            item, mark = make(native), "k" + key
+        if len(items) == page_size:
+            return Page(tuple(items), last)
+        items.append(item)
+        last = mark
     return Page(tuple(items), None)
 
 

@@ -19,7 +19,7 @@ import copy
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from cloudneutral.conformance.harness import Harness, Mode
@@ -104,19 +104,25 @@ class LibcloudHarness(Harness):
 
         return {"blobs": [StorageDriver]}
 
+    #: The service's error answers to the suite's faults: (status, error code); the
+    #: exception libcloud raises for each is built by :meth:`native_fault`.
+    fault_answers: ClassVar[Mapping[Fault, tuple[int, str]]] = {}
+
     def native_fault(self, fault: Fault) -> BaseException | None:
-        """What libcloud raises for each fault (its own classes), so the suite tests
+        """What libcloud raises when the service answers ``fault`` (as its response classes
+        do: ``InvalidCredsError`` with the body for 401 and 403, ``RateLimitReachedError``
+        for 429, a ``LibcloudError`` naming the status otherwise), so the suite tests
         :mod:`cloudneutral_libcloud.errors`."""
         from libcloud.common.exceptions import RateLimitReachedError
-        from libcloud.common.types import InvalidCredsError, LibcloudError, ProviderError
+        from libcloud.common.types import InvalidCredsError, LibcloudError
 
-        if fault is Fault.THROTTLE:
+        status, code = self.fault_answers[fault]
+        body = f"<?xml version='1.0'?><Error><Code>{code}</Code><Message>{code}</Message></Error>"
+        if status in (401, 403):
+            return InvalidCredsError(body)
+        if status == 429:
             return RateLimitReachedError()  # type: ignore[no-untyped-call]
-        if fault is Fault.SERVER_ERROR:
-            return LibcloudError("Unknown error. Status code: 500")
-        if fault is Fault.UNAUTHENTICATED:
-            return InvalidCredsError("The AWS Access Key Id you provided does not exist in our records.")
-        return ProviderError("AccessDenied: Access Denied", 403)
+        return LibcloudError(f"Unknown error. Status code: {status}")
 
     # -- cassettes ----------------------------------------------------------------------
     def secrets(self) -> Iterable[str]:
@@ -164,6 +170,12 @@ class LibcloudS3Harness(LibcloudHarness):
     name = "libcloud-s3"
     canonical = "http://127.0.0.1:5998"
     storage = "s3"
+    fault_answers: ClassVar[Mapping[Fault, tuple[int, str]]] = {
+        Fault.THROTTLE: (503, "SlowDown"),
+        Fault.SERVER_ERROR: (500, "InternalError"),
+        Fault.UNAUTHENTICATED: (403, "InvalidAccessKeyId"),
+        Fault.FORBIDDEN: (403, "AccessDenied"),
+    }
 
     def __init__(self, key: str = FAKE_KEY, secret: str = FAKE_SECRET, endpoint: str | None = None) -> None:
         super().__init__(key, secret, endpoint or os.environ.get("CN_AWS_ENDPOINT") or None)
@@ -187,6 +199,12 @@ class LibcloudAzureHarness(LibcloudHarness):
     name = "libcloud-azure"
     canonical = "http://127.0.0.1:10001"
     storage = "azure_blobs"
+    fault_answers: ClassVar[Mapping[Fault, tuple[int, str]]] = {
+        Fault.THROTTLE: (503, "ServerBusy"),
+        Fault.SERVER_ERROR: (500, "InternalError"),
+        Fault.UNAUTHENTICATED: (403, "AuthenticationFailed"),
+        Fault.FORBIDDEN: (403, "AuthorizationPermissionMismatch"),
+    }
 
     def __init__(self, key: str = AZURITE_KEY, endpoint: str | None = None) -> None:
         super().__init__(AZURITE_ACCOUNT, key, endpoint or os.environ.get("CN_AZURE_BLOB_ENDPOINT") or None)

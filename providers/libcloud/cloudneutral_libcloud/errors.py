@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from cloudneutral import errors as cn
 from cloudneutral.redaction import redact
 
-__all__ = ["PROVIDER", "STATUS", "translate"]
+__all__ = ["FORBIDDEN_CODES", "PROVIDER", "STATUS", "translate"]
 
 PROVIDER = "libcloud"
 
@@ -34,6 +34,10 @@ STATUS: dict[int, type[cn.CloudError]] = {
     503: cn.TransientError,
     504: cn.TransientError,
 }
+
+#: Error codes in the body of a refusal that mean "authenticated, but not allowed": libcloud
+#: raises ``InvalidCredsError`` for every 401 and 403 (S3, Azure), so only the body tells.
+FORBIDDEN_CODES = ("AccessDenied", "AuthorizationPermissionMismatch", "AuthorizationFailure", "Forbidden")
 
 _STATUS_IN_MESSAGE = re.compile(r"status[ _]code[:=\s]*(\d{3})", re.IGNORECASE)
 
@@ -89,6 +93,10 @@ def translate(exc: BaseException, secrets: Iterable[str] = ()) -> cn.CloudError:
     detail = detail or str(exc)
     message = redact(f"{type(exc).__name__}: {detail}"[:500], secrets)
     portable = _by_class(exc)
+    if portable is cn.AuthenticationError and any(f"<Code>{c}</Code>" in detail for c in FORBIDDEN_CODES):
+        portable = cn.PermissionDenied
+    if portable is cn.InvalidArgument and "already exists" in detail:
+        portable = cn.AlreadyExists  # libcloud's S3 driver: 409 BucketAlreadyExists (another owner)
     if portable is not None:
         return portable(message, provider=PROVIDER)
     status = _status(exc)

@@ -31,6 +31,7 @@ from .errors import PROVIDER
 __all__ = ["READ_CHUNK", "LibcloudBlobDriver", "LibcloudStream"]
 
 READ_CHUNK = 1024 * 1024
+RESERVED, RESERVED_STORED = "cn-", "cn_"
 _PLAIN_MD5 = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -78,9 +79,29 @@ class LibcloudBlobDriver:
     Contracts: :class:`cloudneutral.driver.BlobDriver`.
     """
 
-    def __init__(self, storage: Any, provider: str = PROVIDER) -> None:
+    def __init__(self, storage: Any, provider: str = PROVIDER, *, underscore_reserved: bool = False) -> None:
         self.storage = storage
         self._provider = provider
+        self._underscore = underscore_reserved
+
+    def _stored_metadata(self, metadata: Mapping[str, str]) -> dict[str, str]:
+        """Reserved keys (``cn-sha256``) as the service can keep them: Azure metadata names
+        are C# identifiers, so ``cn-*`` is stored as ``cn_*`` (as the Azure adapter does)."""
+        if not self._underscore:
+            return dict(metadata)
+        return {
+            RESERVED_STORED + k[len(RESERVED) :] if k.startswith(RESERVED) else k: v
+            for k, v in metadata.items()
+        }
+
+    def _portable_metadata(self, metadata: Mapping[str, Any]) -> dict[str, str]:
+        found = {str(k).lower(): str(v) for k, v in metadata.items()}
+        if not self._underscore:
+            return found
+        return {
+            RESERVED + k[len(RESERVED_STORED) :] if k.startswith(RESERVED_STORED) else k: v
+            for k, v in found.items()
+        }
 
     def natives(self) -> Sequence[object]:
         return (self.storage,)
@@ -113,7 +134,7 @@ class LibcloudBlobDriver:
             size=int(obj.size or 0) if size is None else size,
             etag=etag,
             content_type=content_type,
-            metadata={str(k).lower(): str(v) for k, v in (metadata or {}).items()},
+            metadata=self._portable_metadata(metadata or {}),
             modified=_modified(extra.get("last_modified")),
             checksums={"md5": etag} if etag and _PLAIN_MD5.match(etag) else {},
             provider=self._provider,
@@ -200,7 +221,7 @@ class LibcloudBlobDriver:
 
     # -- writing ---------------------------------------------------------------------------
     def put_blob(self, bucket: str, key: str, data: bytes, options: WriteOptions, md5: str) -> BlobInfo:
-        extra = {"content_type": options.content_type, "meta_data": dict(options.metadata)}
+        extra = {"content_type": options.content_type, "meta_data": self._stored_metadata(options.metadata)}
         try:
             obj = self.storage.upload_object_via_stream(
                 iter([bytes(data)]), self._container(bucket), key, extra=extra
