@@ -1,7 +1,9 @@
 """``cloudneutral migrate`` against ``rclone copy`` on the same endpoints, same concurrency.
 
-Workloads, each copied from a moto S3 server to a fresh local directory: 1,000 objects of
-64 KiB, and one object of 256 MiB (written in 8 MiB parts, as most tools write it). Each
+Workloads, each copied from a moto S3 server to a fresh local directory, then to a fresh
+container of Azurite (Azure Blob Storage's emulator; skipped when it is not installed):
+1,000 objects of 64 KiB, and one object of 256 MiB (written in 8 MiB parts, as most tools
+write it). Each
 contender runs in a child process of its own, interleaved (``--repeat`` times, medians):
 ``cloudneutral migrate`` as it comes (every file fsync-ed), the same with the local
 target's ``durable=false`` (no fsync, as rclone writes), for the large object the same
@@ -13,13 +15,15 @@ Both verify what they copy: rclone by size and MD5 where S3 has one, cloudneutra
 MD5 / part MD5s / SHA-256, and the target's confirmations. On a small machine moto itself
 (one Python process, a few ms per request) bounds both tools on the small objects.
 
-Needs ``rclone`` (Debian's package), ``moto[server]`` and the AWS adapter. Run:
+Needs ``rclone`` (Debian's package), ``moto[server]`` and the AWS adapter, and for the
+Azurite leg the Azure adapter and Azurite (``scripts/peers/azurite.sh``). Run:
 ``python bench/bench_migrate.py [--repeat 3] [--concurrency 8] [--quick]``. Nothing asserts.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -27,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
@@ -126,15 +131,69 @@ def tools(prefix: str, endpoint: str, target: Path, config: Path, concurrency: i
     }
 
 
-def compare(name: str, prefix: str, endpoint: str, work: Path, args: argparse.Namespace, total: int) -> None:
+def azure_tools(prefix: str, endpoint: str, run: str, config: Path, concurrency: int) -> dict[str, list[str]]:
+    """The command line of each contender, copying ``bench/PREFIX`` on moto into a container
+    of Azurite of its own, named after ``run`` (the connection string is in the environment)."""
+    src = f"aws://bench/{prefix}?region={REGION}&endpoint_url={endpoint}"
+    migrate = [sys.executable, "-m", "cloudneutral", "migrate", "-q", "--concurrency", str(concurrency)]
+    parallel = ["--transfers", str(concurrency), "--checkers", str(concurrency)]
+    into = f"{run}-{prefix.strip('/')}"
+    return {
+        "cloudneutral": [*migrate, src, f"azure://{into}-cn/{prefix}"],
+        "rclone": [
+            *["rclone", "--config", str(config), "copy", f"moto:bench/{prefix}"],
+            *[f"azurite:{into}-rclone/{prefix}", *parallel],
+        ],
+    }
+
+
+def azurite_config(path: Path, blob_endpoint: str) -> None:
+    """rclone's remote ``azurite`` by an account SAS (its ``use_emulator`` is broken in
+    Debian's 1.60; ../shared/PEERS.md)."""
+    import datetime as dt
+
+    from azure.storage.blob import AccountSasPermissions, ResourceTypes, generate_account_sas
+    from cloudneutral_azure.testing.azurite import ACCOUNT_KEY, ACCOUNT_NAME
+
+    sas = generate_account_sas(
+        ACCOUNT_NAME,
+        ACCOUNT_KEY,
+        ResourceTypes(service=True, container=True, object=True),
+        AccountSasPermissions(read=True, write=True, delete=True, list=True, add=True, create=True),
+        expiry=dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=6),
+    )
+    with path.open("a") as fh:
+        fh.write(f"\n[azurite]\ntype = azureblob\nsas_url = {blob_endpoint}?{sas}\n")
+
+
+def compare(
+    name: str,
+    prefix: str,
+    endpoint: str,
+    work: Path,
+    args: argparse.Namespace,
+    total: int,
+    azurite: str | None = None,
+) -> None:
+    """Run every contender ``args.repeat`` times, interleaved, and print their medians;
+    into a local directory, or into Azurite when ``azurite`` (its blob endpoint) is given."""
     env = {**os.environ, **FAKE, "XDG_CACHE_HOME": str(work / "cache")}
     env.pop("AWS_CA_BUNDLE", None)  # rclone refuses to start with this machine's bundle set
     config = work / "rclone.conf"
     rclone_config(config, endpoint)
+    if azurite is not None:
+        from cloudneutral_azure.testing.azurite import connection_string
+
+        azurite_config(config, azurite)
+        env["AZURE_STORAGE_CONNECTION_STRING"] = connection_string(azurite)
     target = work / "dst"
     runs: dict[str, list[tuple[float, float, float]]] = {}
-    for _ in range(args.repeat):
-        for tool, argv in tools(prefix, endpoint, target, config, args.concurrency).items():
+    for n in range(args.repeat):
+        if azurite is None:
+            contenders = tools(prefix, endpoint, target, config, args.concurrency)
+        else:  # each contender writes a fresh container of its own
+            contenders = azure_tools(prefix, endpoint, f"bench-{n}", config, args.concurrency)
+        for tool, argv in contenders.items():
             shutil.rmtree(target, ignore_errors=True)
             shutil.rmtree(work / "cache", ignore_errors=True)
             runs.setdefault(tool, []).append(run(argv, env))
@@ -159,10 +218,11 @@ def compile_packages() -> None:
     """Byte-compile the packages run from this checkout, as an installed package is (an
     editable install under ``PYTHONDONTWRITEBYTECODE`` would compile on every start)."""
     import cloudneutral_aws
+    import cloudneutral_azure
 
     import cloudneutral
 
-    for package in (cloudneutral, cloudneutral_aws):
+    for package in (cloudneutral, cloudneutral_aws, cloudneutral_azure):
         folder = str(Path(package.__file__).parent)  # type: ignore[arg-type]
         subprocess.run([sys.executable, "-m", "compileall", "-q", folder], check=True)
 
@@ -190,10 +250,61 @@ def main() -> int:
             f"moto at {moto.endpoint}; {os.cpu_count()} CPUs; concurrency {args.concurrency}; "
             f"median of {args.repeat} interleaved runs"
         )
-        compare(f"{small} x 64 KiB", "small/", moto.endpoint, work, args, small * 64 * KiB)
+        compare(
+            f"{small} x 64 KiB, moto -> local directory",
+            "small/",
+            moto.endpoint,
+            work,
+            args,
+            small * 64 * KiB,
+        )
         if not args.quick:
-            compare("1 x 256 MiB  ", "large/", moto.endpoint, work, args, 256 * MiB)
+            compare("1 x 256 MiB, moto -> local directory", "large/", moto.endpoint, work, args, 256 * MiB)
+        azurite = azurite_endpoint()
+        if azurite is None:
+            print("Azurite is not installed (scripts/peers/azurite.sh start installs it): no Azurite leg")
+            return 0
+        with azurite as blob_endpoint:
+            compare(
+                f"{small} x 64 KiB, moto -> Azurite",
+                "small/",
+                moto.endpoint,
+                work,
+                args,
+                small * 64 * KiB,
+                blob_endpoint,
+            )
+            if not args.quick:
+                compare(
+                    "1 x 256 MiB, moto -> Azurite",
+                    "large/",
+                    moto.endpoint,
+                    work,
+                    args,
+                    256 * MiB,
+                    blob_endpoint,
+                )
     return 0
+
+
+def azurite_endpoint() -> contextlib.AbstractContextManager[str] | None:
+    """Azurite's blob endpoint for the run: ``CN_AZURE_BLOB_ENDPOINT``, else one started
+    here; ``None`` when Azurite is not installed."""
+    if os.environ.get("CN_AZURE_BLOB_ENDPOINT"):
+        return contextlib.nullcontext(os.environ["CN_AZURE_BLOB_ENDPOINT"])
+    from cloudneutral_azure.testing.azurite import Azurite, AzuriteNotFound, find_azurite
+
+    try:
+        find_azurite()
+    except AzuriteNotFound:
+        return None
+
+    @contextlib.contextmanager
+    def started() -> Iterator[str]:
+        with Azurite() as azurite:
+            yield azurite.blob_endpoint
+
+    return started()
 
 
 if __name__ == "__main__":
