@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import threading
 from types import TracebackType
 from typing import TypeVar
 
@@ -22,6 +24,24 @@ T = TypeVar("T")
 
 #: The capability that makes each service reachable, and the driver attribute behind it.
 _SERVICES = {"blobs": Capability.BLOBS, "servers": Capability.SERVERS, "volumes": Capability.VOLUMES}
+_PROTOCOL = ("name", "capabilities", *_SERVICES, "natives", "translate_error", "close")
+
+
+def _static(driver: object, attribute: str) -> object:
+    """``driver.attribute`` as stored: a property (or any descriptor) is not evaluated; an
+    attribute only ``__getattr__`` knows (a delegating wrapper) is."""
+    try:
+        return inspect.getattr_static(driver, attribute)
+    except AttributeError:
+        return getattr(driver, attribute, None)
+
+
+def _has(driver: object, attribute: str) -> bool:
+    try:
+        inspect.getattr_static(driver, attribute)
+    except AttributeError:
+        return hasattr(driver, attribute)
+    return True
 
 
 class Cloud:
@@ -38,22 +58,13 @@ class Cloud:
         self.driver = driver
         self.url = url
         self.runtime = runtime
-        caps = driver.capabilities
-        self._blobs = (
-            BlobService(driver.blobs, runtime, caps, part_size=part_size)
-            if driver.blobs is not None and Capability.BLOBS in caps
-            else None
-        )
-        self._servers = (
-            ServerService(driver.servers, runtime, caps)
-            if driver.servers is not None and Capability.SERVERS in caps
-            else None
-        )
-        self._volumes = (
-            VolumeService(driver.volumes, runtime, caps)
-            if driver.volumes is not None and Capability.VOLUMES in caps
-            else None
-        )
+        self._part_size = part_size
+        # services are made when first used: an adapter may load a service's SDK lazily
+        # (a blob-only job never imports Azure's compute and network clients)
+        self._lock = threading.Lock()
+        self._blobs: BlobService | None = None
+        self._servers: ServerService | None = None
+        self._volumes: VolumeService | None = None
 
     @classmethod
     def from_driver(
@@ -71,10 +82,15 @@ class Cloud:
         Raises ``ConfigurationError`` when ``driver`` is not a ``ProviderDriver`` or declares
         a capability whose driver it lacks.
         """
-        if not isinstance(driver, ProviderDriver):
-            raise ConfigurationError(f"{type(driver).__name__} is not a cloudneutral ProviderDriver")
+        # Checked without evaluating a service given by a property: an adapter may make (and
+        # import the SDK of) a service only when it is first used.
+        missing = [name for name in _PROTOCOL if not _has(driver, name)]
+        if missing:
+            raise ConfigurationError(
+                f"{type(driver).__name__} is not a cloudneutral ProviderDriver (no {', '.join(missing)})"
+            )
         for attribute, capability in _SERVICES.items():
-            if capability in driver.capabilities and getattr(driver, attribute) is None:
+            if capability in driver.capabilities and _static(driver, attribute) is None:
                 raise ConfigurationError(
                     f"provider {driver.name!r} declares {capability.value} but has no {attribute} driver"
                 )
@@ -100,19 +116,34 @@ class Cloud:
     @property
     def blobs(self) -> BlobService:
         if self._blobs is None:
-            raise self._missing("blob")
+            with self._lock:
+                if self._blobs is None:
+                    if Capability.BLOBS not in self.driver.capabilities or self.driver.blobs is None:
+                        raise self._missing("blob")
+                    caps = self.driver.capabilities
+                    self._blobs = BlobService(
+                        self.driver.blobs, self.runtime, caps, part_size=self._part_size
+                    )
         return self._blobs
 
     @property
     def servers(self) -> ServerService:
         if self._servers is None:
-            raise self._missing("server")
+            with self._lock:
+                if self._servers is None:
+                    if Capability.SERVERS not in self.driver.capabilities or self.driver.servers is None:
+                        raise self._missing("server")
+                    self._servers = ServerService(self.driver.servers, self.runtime, self.driver.capabilities)
         return self._servers
 
     @property
     def volumes(self) -> VolumeService:
         if self._volumes is None:
-            raise self._missing("volume")
+            with self._lock:
+                if self._volumes is None:
+                    if Capability.VOLUMES not in self.driver.capabilities or self.driver.volumes is None:
+                        raise self._missing("volume")
+                    self._volumes = VolumeService(self.driver.volumes, self.runtime, self.driver.capabilities)
         return self._volumes
 
     @property

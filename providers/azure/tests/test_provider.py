@@ -103,3 +103,21 @@ def test_cassettes_name_only_canonical_endpoints() -> None:
     for path in sorted((ROOT / "cassettes" / "azure").glob("*.yaml")):
         ports |= set(re.findall(r"127\.0\.0\.1:(\d+)", path.read_text(encoding="utf-8")))
     assert ports <= {"10000", "10080"}
+
+
+def test_a_blob_only_connection_loads_no_management_sdk() -> None:
+    """Compute and network (Azure's management SDKs: ~0.6 s, ~60 MB) load when servers or
+    volumes are first used, not for blobs."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cloudneutral\n"
+        "cloud = cloudneutral.connect('azure://photos?account_url=http://127.0.0.1:9/devstoreaccount1')\n"
+        "cloud.blobs.bucket('photos')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('azure.mgmt')))\n"
+        "cloud.servers\n"
+        "print(any(m.startswith('azure.mgmt.compute') for m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.split("\n")[:2] == ["[]", "True"], out
