@@ -105,6 +105,8 @@ class Capability(str, enum.Enum):
     SERVERS = "servers"
     SERVER_REBOOT = "servers.reboot"
     SERVER_STOP_START = "servers.stop-start"
+    #: Regions name their zones, and a server is placed in the zone asked for.
+    SERVER_ZONES = "servers.zones"
     VOLUMES = "volumes"
     VOLUME_ATTACH = "volumes.attach"
     SNAPSHOTS = "volumes.snapshots"

@@ -199,7 +199,8 @@ class ServerService(Service):
         """Create a server from a portable spec; wait until it runs unless ``wait`` is false.
 
         ``size`` names a size, or ``min_vcpus``/``min_memory_mib`` pick the smallest that
-        fits; ``image`` is an id or name, or ``os`` picks the newest image of that family.
+        fits; ``image`` is an id or name, or ``os`` picks the newest image of that family;
+        ``zone`` one of a region's zones (``Unsupported`` without ``servers.zones``).
         Raises ``InvalidArgument``, ``NotFound`` (no such size or image), ``QuotaExceeded``,
         ``Timeout``. Creation is not retried (it is not idempotent).
         """
@@ -207,6 +208,7 @@ class ServerService(Service):
         _timeout(timeout)
         if zone is not None:
             check_instance("zone", zone, str, "a zone name (str)")
+            self.require(Capability.SERVER_ZONES, "placing a server in a zone")
         if size is not None:
             check_instance("size", size, str, "a size name (str)")
         if size is not None and (min_vcpus is not None or min_memory_mib is not None):

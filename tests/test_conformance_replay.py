@@ -96,6 +96,12 @@ def test_bodies_are_matched_by_digest() -> None:
     changed = request("POST", body=b"--b2\r\ny\r\n--b2--", Content_Type=form.format("b2"))
     assert same(matcher, one, other)  # the random boundary is not what decides the answer
     assert not same(matcher, one, changed)
+    json_type = "application/json"  # openstacksdk orders a body's keys by a set: per process
+    ordered = request("POST", body='{"server": {"name": "a", "flavorRef": "2"}}', Content_Type=json_type)
+    shuffled = request("POST", body='{"server": {"flavorRef": "2", "name": "a"}}', Content_Type=json_type)
+    other_value = request("POST", body='{"server": {"flavorRef": "3", "name": "a"}}', Content_Type=json_type)
+    assert same(matcher, ordered, shuffled)
+    assert not same(matcher, ordered, other_value)
 
 
 def test_json_bodies_match_whatever_their_key_order() -> None:

@@ -30,6 +30,7 @@ NEEDS: dict[Capability, tuple[Capability, ...]] = {
     C.BLOB_IF_MATCH: (C.BLOBS,),
     C.SERVER_REBOOT: (C.SERVERS,),
     C.SERVER_STOP_START: (C.SERVERS,),
+    C.SERVER_ZONES: (C.SERVERS,),
     C.VOLUME_ATTACH: (C.VOLUMES, C.SERVERS),
     C.SNAPSHOTS: (C.VOLUMES,),
 }
@@ -74,6 +75,7 @@ METHODS: dict[Capability, tuple[str, tuple[str, ...]]] = {
     ),
     C.SERVER_REBOOT: ("servers", ("reboot_server",)),
     C.SERVER_STOP_START: ("servers", ("start_server", "stop_server")),
+    C.SERVER_ZONES: ("servers", ("list_regions", "create_server")),
     C.VOLUMES: ("volumes", ("natives", "create_volume", "get_volume", "list_volumes", "delete_volume")),
     C.VOLUME_ATTACH: ("volumes", ("attach_volume", "detach_volume")),
     C.SNAPSHOTS: ("volumes", ("create_snapshot", "get_snapshot", "list_snapshots", "delete_snapshot")),
@@ -118,6 +120,7 @@ REFUSALS: dict[Capability, Callable[[Cloud], object]] = {
     C.SERVERS: lambda cloud: cloud.servers.sizes(),
     C.SERVER_REBOOT: lambda cloud: cloud.servers.reboot("cn-refused"),
     C.SERVER_STOP_START: lambda cloud: cloud.servers.stop("cn-refused"),
+    C.SERVER_ZONES: lambda cloud: cloud.servers.create("cn-refused", size="s", image="i", zone="z"),
     C.VOLUMES: lambda cloud: list(cloud.volumes.list()),
     C.VOLUME_ATTACH: lambda cloud: cloud.volumes.attach("cn-refused", "cn-refused"),
     C.SNAPSHOTS: lambda cloud: list(cloud.volumes.snapshots()),

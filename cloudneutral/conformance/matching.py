@@ -5,8 +5,8 @@ the harness's ignored parameters), the headers that decide behaviour (:data:`MAT
 and :data:`MATCHED_PREFIXES`: the byte range, conditions, Content-MD5, content type, user
 metadata, copy source; plus the harness's ``matched_headers``, minus its
 ``unmatched_headers``) and the SHA-256 of the body (form and JSON bodies without the
-harness's ``ignored_body_fields``, JSON with its keys sorted; none for its
-``unmatched_body_types``). So an adapter
+harness's ``ignored_body_fields``, JSON with its keys sorted, since SDKs such as
+openstacksdk order them by a set; none for its ``unmatched_body_types``). So an adapter
 that sends a wrong range, drops a condition or metadata, or writes other bytes fails in
 replay as it does live.
 
@@ -165,8 +165,7 @@ class Matcher:
         if self.ignored_fields and media == _FORM:
             pairs = sorted((k, v) for k, v in parse_qsl(data.decode("latin-1"), keep_blank_values=True))
             data = repr([(k, v) for k, v in pairs if k not in self.ignored_fields]).encode()
-        elif media.endswith("/json") or media.endswith("+json"):
-            # key order carries no meaning (an SDK may build the body from a set or dict)
+        elif media.endswith("/json") or media.endswith("+json"):  # key order decides nothing
             try:
                 document = _drop(json.loads(data), self.ignored_fields)
                 data = json.dumps(document, sort_keys=True).encode()

@@ -36,7 +36,7 @@ class TestVolumes:
     def test_tags_and_zone_round_trip(self, cn: Env) -> None:
         zones = (  # only the connected region lists its zones (see Region)
             [z for r in cn.cloud.servers.regions() for z in r.zones]
-            if (Capability.SERVERS in cn.cloud.capabilities)
+            if Capability.SERVER_ZONES in cn.cloud.capabilities
             else []
         )
         zone = zones[-1] if zones else None

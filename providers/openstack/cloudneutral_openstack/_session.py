@@ -3,7 +3,8 @@
 :class:`Profile` says what differs between a current OpenStack (the ``openstack`` scheme)
 and Rackspace's older one (``rackspace``): Cinder v3 with ``name`` or Cinder v1 with
 ``display_name``, images from Glance v2 or from Nova's image API, availability zones or
-none, ``networks='none'`` or no ``networks`` at all. :class:`Session` holds the
+none, attached volumes in server bodies or from ``os-volume_attachments``,
+``networks='none'`` or no ``networks`` at all. :class:`Session` holds the
 :class:`openstack.connection.Connection` and the service adapters the drivers use.
 
 Credentials are read only by openstacksdk's own chain (clouds.yaml, ``OS_*``) or, for
@@ -45,6 +46,9 @@ class Profile:
     nova_images: bool = False
     #: Nova has ``os-availability-zone`` (Rackspace's had not).
     zones: bool = True
+    #: Nova's server bodies list attached volumes (``os-extended-volumes:volumes_attached``);
+    #: Rackspace's had no ``os-extended-volumes``: ask ``os-volume_attachments`` per server.
+    server_volumes: bool = True
     #: Send ``networks='none'`` when no network is named (Nova >= 2.37 needs ``networks``).
     networks_none: bool = True
     #: Service name of compute in the catalogue when it lists more than one compute service.
@@ -116,8 +120,8 @@ class Session:
             return self._volume
 
     def regions(self) -> dict[str, list[dict[str, Any]]]:
-        """The regions the service catalogue lists for compute, each with its compute
-        endpoints from the catalogue, by name (no request once logged in)."""
+        """The regions the service catalogue lists for compute, by name, each with its
+        compute endpoints as the catalogue gives them (no request once logged in)."""
         auth: Any = self.conn.session.auth
         access = auth.get_access(self.conn.session)
         catalog = access.service_catalog.normalize_catalog()

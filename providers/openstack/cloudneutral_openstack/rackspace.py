@@ -7,7 +7,9 @@ distribution). Its catalogue lists two compute services in older accounts (first
 microversions), block storage only at a Cinder **v1** URL (``cloudBlockStorage``; bodies
 with ``display_name``), Cloud Files (Swift) and Glance v2 (``cloudImages``, unused: the
 images come from Nova's image API, as Rackspace's own answers show them). Nova had no
-``os-server-start-stop`` and no ``os-availability-zone`` extension.
+``os-server-start-stop``, no ``os-availability-zone`` (so no ``servers.zones``: regions
+list no zones) and no ``os-extended-volumes`` extension: server bodies do not name their
+volumes, which come from ``os-volume_attachments`` (``os-volumes``, listed) instead.
 
 Credentials: ``RACKSPACE_USERNAME`` and ``RACKSPACE_API_KEY`` (else ``OS_USERNAME`` and
 ``OS_API_KEY``), or a clouds.yaml entry named by ``cloud=`` with ``auth_type:
@@ -41,14 +43,15 @@ PROFILE = Profile(
     cinder_v1=True,
     nova_images=True,
     zones=False,
+    server_volumes=False,
     networks_none=False,
     compute_service_name="cloudServersOpenStack",
     volume_service_name="cloudBlockStorage",
 )
 
 #: What the kept Rackspace answers show the service offered (see
-#: cassettes/rackspace/sources/README.md): no stop/start (absent from the real extension
-#: list); no range, copy, large-object or conditional requests of Cloud Files in any kept
+#: cassettes/rackspace/sources/README.md): no stop/start and no zones (absent from the real
+#: extension list); no range, copy, large-object or conditional requests of Cloud Files in any kept
 #: answer, so none is claimed.
 CAPABILITIES = frozenset(
     {

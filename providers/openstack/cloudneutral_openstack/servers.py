@@ -5,8 +5,10 @@ Servers are created with ``networks='none'`` unless the URL names a ``network`` 
 microversion 2.37 wants ``networks``; ``'auto'`` needs a full Neutron); Rackspace's Nova
 (no microversions) gets no ``networks`` and attaches its default public and private
 networks. Images come from Glance v2 filtered by ``os_distro`` on the server side, or, for
-Rackspace, from Nova's image API. Pages resume after the last id (Nova and Glance
-``marker``). Nothing here waits: the portable layer polls.
+Rackspace, from Nova's image API. A server's volumes are in Nova's server body, or, for
+Rackspace (no ``os-extended-volumes``), from ``os-volume_attachments``: one more request
+per server got or listed. Pages resume after the last id (Nova and Glance ``marker``).
+Nothing here waits: the portable layer polls.
 """
 
 from __future__ import annotations
@@ -85,8 +87,9 @@ class NovaServerDriver:
         return image_from(body, self._provider)
 
     def list_regions(self, page_size: int, token: str | None) -> Page[Region]:
-        """The catalogue's compute regions (one page); zones of the connected region only
-        (Nova names one region's zones per endpoint)."""
+        """The catalogue's compute regions (one page; native: the region's compute
+        endpoints of the catalogue); zones of the connected region only (Nova names one
+        region's zones per endpoint)."""
         zones: tuple[str, ...] = ()
         if self._session.profile.zones:
             found = self._compute.availability_zones(details=False)
@@ -96,20 +99,35 @@ class NovaServerDriver:
                 name=name,
                 zones=zones if name == self._session.region else (),
                 provider=self._provider,
-                native=endpoints,  # the region's compute endpoints in the service catalogue
+                native=endpoints,
             )
             for name, endpoints in self._session.regions().items()
         )
         return Page(regions)
 
     # -- servers ----------------------------------------------------------------------------
-    def _server(self, native: Any) -> Server:
+    def _server(self, native: Any, attached: bool = False) -> Server:
+        """``native`` as a Server; ``attached``: ask Nova for its volumes where the profile's
+        server bodies do not name them."""
         flavor = native.flavor
         if flavor is not None and not flavor.original_name and flavor.id:
             self._flavor_name(str(flavor.id))
         with self._lock:
             names = dict(self._flavor_names)
-        return server_from(native, self._provider, names)
+        server = server_from(native, self._provider, names)
+        if attached and not self._session.profile.server_volumes:
+            server = attrs.evolve(server, volumes=self._volumes_of(server.id))
+        return server
+
+    def _volumes_of(self, server_id: str) -> tuple[str, ...]:
+        """The volumes attached to ``server_id`` (``GET os-volume_attachments``); none once
+        the server is gone (a list may name a server deleted since)."""
+        try:
+            response = check(self._compute.get(f"/servers/{server_id}/os-volume_attachments"))
+        except ox.NotFoundException:
+            return ()
+        found = response.json().get("volumeAttachments") or []
+        return tuple(str(a["volumeId"]) for a in found if a.get("volumeId"))
 
     def _flavor_name(self, flavor_id: str) -> None:
         """Nova before 2.47 names a server's flavor by id: look its name up once."""
@@ -143,14 +161,14 @@ class NovaServerDriver:
         return server
 
     def get_server(self, server_id: str) -> Server:
-        return self._server(self._compute.get_server(server_id))
+        return self._server(self._compute.get_server(server_id), attached=True)
 
     def list_servers(self, page_size: int, token: str | None) -> Page[Server]:
         query: dict[str, Any] = {"limit": page_size, "paginated": False}
         if token is not None:
             query["marker"] = token
         found = list(self._compute.servers(details=True, **query))
-        servers = tuple(self._server(s) for s in found)
+        servers = tuple(self._server(s, attached=True) for s in found)
         return Page(servers, str(found[-1].id) if len(found) == page_size else None)
 
     def start_server(self, server_id: str) -> None:

@@ -3,6 +3,7 @@ segment names of uploads."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -136,3 +137,46 @@ def test_segment_names_and_upload_ids() -> None:
     # python-swiftclient's own segments (OBJECT/TIMESTAMP/SIZE/SEGSIZE/N) are not ours
     assert _slo.parse_segment("big.iso/1700000000.123/1048576/65536/00000000") is None
     assert _slo.parse_segment("plain") is None
+
+
+
+def _answer(status: int, body: bytes) -> Any:
+    import requests
+
+    response = requests.Response()
+    response.status_code, response._content = status, body
+    response.headers["Content-Type"] = "application/json"
+    url = "https://nova.example/v2/1/servers/s1/os-volume_attachments"
+    response.request = requests.Request("GET", url).prepare()
+    return response
+
+
+class _Compute:
+    """A compute proxy answering ``os-volume_attachments`` with one canned answer."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+        self.asked: list[str] = []
+
+    def get(self, path: str) -> Any:
+        self.asked.append(path)
+        return self.answer
+
+
+def _rackspace_servers(compute: _Compute) -> Any:
+    from types import SimpleNamespace
+
+    from cloudneutral_openstack import rackspace
+    from cloudneutral_openstack.servers import NovaServerDriver
+
+    return NovaServerDriver(SimpleNamespace(profile=rackspace.PROFILE, compute=compute), "rackspace")  # type: ignore[arg-type]
+
+
+def test_rackspace_server_volumes_come_from_os_volume_attachments() -> None:
+    attached = {"device": "/dev/xvdb", "serverId": "s1", "id": "v1", "volumeId": "v1"}
+    compute = _Compute(_answer(200, json.dumps({"volumeAttachments": [attached]}).encode()))
+    assert _rackspace_servers(compute)._volumes_of("s1") == ("v1",)
+    assert compute.asked == ["/servers/s1/os-volume_attachments"]
+    missing = {"itemNotFound": {"message": "Instance could not be found", "code": 404}}
+    gone = _Compute(_answer(404, json.dumps(missing).encode()))
+    assert _rackspace_servers(gone)._volumes_of("s1") == ()  # a listed server deleted since has none

@@ -22,6 +22,8 @@ is ``BUILD`` once, then ``ACTIVE``), so a capture is deterministic.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import email.utils
 import json
 import threading
 import uuid
@@ -38,7 +40,7 @@ from .assemble import Synthesized, preview
 from .edits import JsonSet, Replace, SetBody
 from .plans import PlanStep, Ref
 
-__all__ = ["HOSTS", "Exchange", "Model", "World", "synth"]
+__all__ = ["HOSTS", "Exchange", "Model", "World", "http_date", "synth"]
 
 PKG = "pkgcloud/test/fixtures/rackspace"
 PHP = "php-opencloud/tests/OpenCloud/Tests"
@@ -96,16 +98,27 @@ class Exchange:
 
     def step(self, response: Ref | Synthesized, *edits: Any, note: str = "") -> PlanStep:
         """The plan step answering this request, with the body the SDK sent (text when it
-        is UTF-8, else the bytes)."""
+        is UTF-8, else the bytes; JSON with its keys sorted: openstacksdk orders them by a
+        set, differently in each process, and replay compares JSON regardless of order)."""
         sent: str | bytes = self.body
         with contextlib.suppress(UnicodeDecodeError):
-            sent = scrub_text(self.body.decode("utf-8"))  # the login's API key, in plans too
+            sent = scrub_text(_sorted_json(self.body.decode("utf-8")))  # the API key, in plans too
         shown = tuple(
             (k, v)
             for k, v in self.headers.items()
             if k.lower() == "content-type" or k.lower().startswith("x-object-meta-")
         )
         return PlanStep(self.method, self.url, response, tuple(edits), sent, shown, note)
+
+
+def _sorted_json(text: str) -> str:
+    """``text`` with its keys sorted when it is a JSON object, else as it is."""
+    if not text.startswith("{"):
+        return text
+    try:
+        return json.dumps(json.loads(text), sort_keys=True)
+    except ValueError:
+        return text
 
 
 @dataclass
@@ -127,6 +140,19 @@ class World:
         if n == 0 and real:
             return real
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"cn-rackspace-capture/{self.key}/{kind}/{n}"))
+
+    def written(self) -> dt.datetime:
+        """When the next write of Cloud Files happens: ``day`` plus one second per write of
+        this test. Synthesized (no kept answer shows a write): a clock of the model, so an
+        overwrite is newer, as on Swift, and a capture stays reproducible."""
+        n = self.counters.get("write", 0)
+        self.counters["write"] = n + 1
+        return email.utils.parsedate_to_datetime(self.day) + dt.timedelta(seconds=n)
+
+
+def http_date(when: dt.datetime) -> str:
+    """``when`` as an HTTP date (``Mon, 23 Nov 2026 00:00:01 GMT``)."""
+    return email.utils.format_datetime(when.astimezone(dt.timezone.utc), usegmt=True)
 
 
 REAL_SERVER = "a0a5f183-b94e-4a41-a854-00aa00aa00aa"
@@ -170,6 +196,8 @@ class Compute:
         if head == "servers" and len(parts) == 3 and parts[2] == "action":
             return self._action
         if head == "servers" and len(parts) >= 3 and parts[2] == "os-volume_attachments":
+            if method == "GET" and len(parts) == 3:
+                return self._attachments
             return self._attach if method == "POST" else self._detach
         if head == "servers" and method == "DELETE":
             return self._delete
@@ -327,13 +355,35 @@ class Compute:
         if volume["attachments"]:
             message = f"Invalid volume: volume {vid} is already attached to instances: {sid}"
             return ex.step(nova_fault(400, "badRequest", message))
-        device = ex.json()["volumeAttachment"].get("device") or "/dev/xvdb"
+        device = ex.json()["volumeAttachment"].get("device") or self._free_device(sid)
         volume["attachments"] = [{"device": device, "server_id": sid, "id": vid, "volume_id": vid}]
         volume["status"], volume["pending"] = "in-use", "attaching"
-        body = {"volumeAttachment": {"device": device, "serverId": sid, "id": vid, "volumeId": vid}}
+        body = {"volumeAttachment": _attachment(volume["attachments"][0])}
         basis = (
             "os-volumes extension (listed in the real Extensions.resp); Rackspace docs show xvd* device "
-            "names; body shape of the Nova v2 os-volume_attachments reference"
+            "names, Nova gives the next free one; body shape of the Nova v2 os-volume_attachments reference"
+        )
+        return ex.step(synth(200, body, basis, "OK"))
+
+    def _attached(self, sid: str) -> list[dict[str, Any]]:
+        """The attachments of server ``sid``, in the order they were made."""
+        return [a for v in self.w.volumes.values() for a in v["attachments"] if a["server_id"] == sid]
+
+    def _free_device(self, sid: str) -> str:
+        """The first ``/dev/xvd?`` from ``xvdb`` no volume of ``sid`` uses (``xvda`` is the
+        system disk), as Nova picks the next free device name."""
+        used = {a["device"] for a in self._attached(sid)}
+        return next(f"/dev/xvd{c}" for c in "bcdefghijklmnopqrstuvwxyz" if f"/dev/xvd{c}" not in used)
+
+    def _attachments(self, ex: Exchange, parts: list[str]) -> PlanStep:
+        sid = parts[1]
+        server = self.w.servers.get(sid)
+        if server is None or server.get("deleted"):
+            return ex.step(nova_fault(404, "itemNotFound", "Instance could not be found"), note=_MISSING)
+        body = {"volumeAttachments": [_attachment(a) for a in self._attached(sid)]}
+        basis = (
+            "os-volumes extension (listed in the real Extensions.resp; the real server bodies carry no "
+            "os-extended-volumes:volumes_attached): GET os-volume_attachments of the Nova v2 reference"
         )
         return ex.step(synth(200, body, basis, "OK"))
 
@@ -345,6 +395,16 @@ class Compute:
             return ex.step(nova_fault(404, "itemNotFound", message), note=_MISSING)
         volume["attachments"], volume["status"], volume["pending"] = [], "available", "detaching"
         return ex.step(synth(202, b"", "Nova v2 DELETE os-volume_attachments: 202 Accepted", "Accepted", ()))
+
+
+def _attachment(kept: dict[str, Any]) -> dict[str, Any]:
+    """A Nova ``volumeAttachment`` of an attachment the model keeps on its volume."""
+    return {
+        "device": kept["device"],
+        "serverId": kept["server_id"],
+        "id": kept["volume_id"],
+        "volumeId": kept["volume_id"],
+    }
 
 
 class Model:

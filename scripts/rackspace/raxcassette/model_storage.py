@@ -7,7 +7,9 @@ answers listings from pkgcloud's real ``getContainers.json``/``getFiles.json`` (
 shape), object HEAD and GET from php-opencloud's ``Object_Metadata.resp``/``Object.resp``
 (Rackspace documentation examples) and every missing object or container from the real
 DFW 404 of ``Object_Metadata_404.resp``; writes and deletes are synthesized (no kept
-answer of any Cloud Files write exists).
+answer of any Cloud Files write exists). Write times come from the model's clock
+(:meth:`~raxcassette.model.World.written`: one second per write), so an overwrite is
+newer, as on Swift.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .edits import DropHeader, JsonSet, Replace, SetBody, SetHeader, SetStatus
-from .model import PHP, PKG, TENANT, Exchange, World, nova_fault, synth
+from .model import PHP, PKG, TENANT, Exchange, World, http_date, nova_fault, synth
 from .plans import PlanStep, Ref
 
 __all__ = ["BlockStorage", "Files"]
@@ -291,7 +293,7 @@ class Files:
             items.append(
                 {
                     "hash": o["etag"],
-                    "last_modified": "2013-05-20T22:48:08.059180",
+                    "last_modified": o["modified"].strftime("%Y-%m-%dT%H:%M:%S.%f"),
                     "bytes": len(o["data"]),
                     "name": key,
                     "content_type": o["content_type"],
@@ -299,6 +301,8 @@ class Files:
             )
         items = items[:limit]
         why = f"the objects of this test ({len(items)}) in the shape of the real items"
+        if any("last_modified" in item for item in items):
+            why += ", last_modified from the model's clock"
         source = Ref("json", f"{PKG}/getFiles.json", content_type="application/json; charset=utf-8")
         return ex.step(source, SetBody(json.dumps(items, indent=2).encode(), why))
 
@@ -323,25 +327,30 @@ class Files:
             for k, v in ex.headers.items()
             if k.lower().startswith("x-object-meta-")
         }
+        modified = self.w.written()
         objects[key] = {
             "data": ex.body,
             "etag": etag,
             "content_type": ex.headers.get("Content-Type", "application/octet-stream"),
             "metadata": metadata,
+            "modified": modified,
         }
         headers = (
             ("Content-Type", "text/html; charset=UTF-8"),
             ("Etag", etag),
-            ("Last-Modified", self.w.day),
+            ("Last-Modified", http_date(modified)),
         )
-        basis = f"{_SWIFT}: PUT object, 201 with ETag = MD5 of the body (unquoted, as the real HEADs show)"
+        basis = (
+            f"{_SWIFT}: PUT object, 201 with ETag = MD5 of the body (unquoted, as the real HEADs show); "
+            "Last-Modified from the model's clock (one second per write)"
+        )
         return ex.step(synth(201, b"", basis, "Created", headers), note=f"{len(ex.body)} bytes sent")
 
     def _read(self, ex: Exchange, found: dict[str, Any]) -> PlanStep:
         source = OBJECT_HEAD if ex.method == "HEAD" else OBJECT_GET
         edits: list[Any] = [
             SetHeader("ETag", found["etag"]),
-            SetHeader("Last-Modified", self.w.day),
+            SetHeader("Last-Modified", http_date(found["modified"])),
             SetHeader("Content-Type", found["content_type"]),
         ]
         if ex.method == "HEAD":
