@@ -123,3 +123,18 @@ def test_a_value_type_change_and_a_header_change_are_reported(tmp_path: Path) ->
     report = compare_trees(committed, fresh)
     (drift,) = report.drifted
     assert any("header content-type 'application/xml' -> 'application/json'" in c for c in drift.changes)
+
+
+def test_an_empty_xml_collection_agrees_with_a_full_one() -> None:
+    # what a container listing holds depends on what the peer holds, not on the adapter
+    from cloudneutral.conformance.drift.compare import shape_changes
+    from cloudneutral.conformance.drift.shape import body_shape
+
+    xml = "application/xml"
+    empty = body_shape(b"<R><Containers /><Next>x</Next></R>", xml)
+    full = body_shape(
+        b"<R><Containers><Container><Name>a</Name></Container></Containers><Next>x</Next></R>", xml
+    )
+    changed = body_shape(b"<R><Containers><Container><Name>a</Name></Container></Containers></R>", xml)
+    assert shape_changes(empty, full) == [] and shape_changes(full, empty) == []
+    assert shape_changes(full, changed) == ["body.xml.R: key 'Next' removed"]

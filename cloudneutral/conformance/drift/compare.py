@@ -35,7 +35,7 @@ def _kind(shape: Shape) -> str:
 
 
 def shape_changes(old: Shape, new: Shape, where: str = "body") -> list[str]:
-    """How ``new`` differs from ``old``; ``null`` and empty lists agree with anything."""
+    """How ``new`` differs from ``old``; ``null`` (an empty list or element too) agrees with anything."""
     if old == new or old in (None, "null") or new in (None, "null"):
         return []
     if isinstance(old, dict) and isinstance(new, dict):

@@ -7,8 +7,9 @@ shape). Consecutive exchanges with the same request and status collapse into the
 how often a wait polled is timing, not behaviour.
 
 A body's shape: for JSON and XML the structure (keys, element names) and value types, not
-values; list items merged into one shape, so lengths do not count; ``null`` and an empty
-list agree with anything. Other bodies: a length class.
+values; list items merged into one shape, so lengths do not count; ``null``, an empty
+list and an empty XML element agree with anything (what a listing holds depends on what
+the peer holds). Other bodies: a length class.
 """
 
 from __future__ import annotations
@@ -118,8 +119,8 @@ def _xml_shape(element: ElementTree.Element) -> Shape:
     children: dict[str, list[Shape]] = {}
     for child in element:
         children.setdefault(normalise(child.tag.rsplit("}", 1)[-1]), []).append(_xml_shape(child))
-    if not children:
-        return "text"
+    if not children:  # an empty element (an empty collection, say) agrees with anything
+        return "text" if (element.text or "").strip() or element.attrib else "null"
     return {tag: _merge(shapes) for tag, shapes in sorted(children.items())}
 
 
