@@ -61,19 +61,20 @@ _OFFSET_PAGE = '''    """One page of a listing of ``blobs``: the items from offs
     end = start + page_size
     return Page(tuple(items[start:end]), str(end) if end < len(items) else None)'''
 
-_STAGED_WRITE = """        with Staged(target) as staged:
+_STAGED_WRITE = """        with Staged(target, durable=self._durable) as staged:
             for chunk in chunks:
                 staged.file.write(tally.add(chunk))
             info = tally.blob(key, options)
             staged.file.write(_trailer(info))
             staged.flush()
-            with self._swap(bucket, key):
-                staged.commit()
+            with self._swap(bucket, key, target):
+                staged.replace()
+            staged.sync_dir()
         return info"""
 
 _IN_PLACE_WRITE = """        data = b"".join(tally.add(chunk) for chunk in chunks)
         info = tally.blob(key, options)
-        with self._swap(bucket, key), open(target, "wb") as fh:  # in place: no temporary file
+        with self._swap(bucket, key, target), open(target, "wb") as fh:  # in place: no temporary file
             fh.write(data)
             fh.flush()
             fh.write(_trailer(info))
