@@ -80,7 +80,14 @@ def test_each_planted_change_is_reported(tmp_path: Path) -> None:
         status = next(i for i, (_, s) in enumerate(pairs) if s["status"]["code"] == 200)
         pairs[status][1]["status"] = {"code": 404, "message": "Not Found"}
         seen["status"] = normalise(pairs[status][0].path)
-        keyed = [i for i, (_, s) in enumerate(pairs) if b'"provisioningState"' in _bytes(s)]
+
+        def ends_a_poll(i: int) -> bool:  # a poll counts where it ended (the last of a run)
+            here = (pairs[i][0].method, pairs[i][0].uri)
+            return i + 1 == len(pairs) or (pairs[i + 1][0].method, pairs[i + 1][0].uri) != here
+
+        keyed = [
+            i for i, (_, s) in enumerate(pairs) if b'"provisioningState"' in _bytes(s) and ends_a_poll(i)
+        ]
         response = pairs[keyed[-1]][1]
         response["body"]["string"] = _bytes(response).replace(b'"provisioningState"', b'"provisioningStatus"')
         middle = len(pairs) // 2
@@ -138,3 +145,31 @@ def test_an_empty_xml_collection_agrees_with_a_full_one() -> None:
     changed = body_shape(b"<R><Containers><Container><Name>a</Name></Container></Containers></R>", xml)
     assert shape_changes(empty, full) == [] and shape_changes(full, empty) == []
     assert shape_changes(full, changed) == ["body.xml.R: key 'Next' removed"]
+
+
+def test_a_poll_counts_where_it_ended() -> None:
+    # how often a wait polled, and through which passing states, is timing (a server's
+    # build progress, a volume still there on the first poll)
+    from cloudneutral.conformance.drift.shape import exchanges
+
+    def interaction(method: str, status: int, body: bytes) -> tuple[Any, dict[str, Any]]:
+        from vcr.request import Request  # type: ignore[import-untyped]
+
+        response = {
+            "status": {"code": status},
+            "headers": {"Content-Type": ["application/json"]},
+            "body": {"string": body},
+        }
+        return Request(method, "http://127.0.0.1:8774/v2.1/servers/1", None, {}), response
+
+    recorded = exchanges([interaction("GET", 404, b'{"itemNotFound": {}}')])
+    polled = exchanges(
+        [
+            interaction("GET", 200, b'{"server": {"progress": 0}}'),
+            interaction("GET", 200, b'{"server": {}}'),
+            interaction("GET", 404, b'{"itemNotFound": {}}'),
+        ]
+    )
+    assert polled == recorded
+    retried = exchanges([interaction("DELETE", 500, b"{}"), interaction("DELETE", 204, b"")])
+    assert len(retried) == 2  # a write answered otherwise is not a poll

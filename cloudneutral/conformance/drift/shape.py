@@ -3,8 +3,10 @@
 An :class:`Exchange` is one request's identity (method, path with ids replaced by ``{id}``,
 sorted query parameter names plus the values of the few that name an operation, and for a
 form body its ``Action``) and its answer (status, the headers that matter, the body's
-shape). Consecutive exchanges with the same request and status collapse into the last one:
-how often a wait polled is timing, not behaviour.
+shape). Consecutive exchanges of the same request collapse into the last one when they are
+reads (GET, HEAD) or got the same status (EC2 polls by POST): how often a wait polled, and
+through which passing states (a server's build ``progress``, a volume still there on the
+first poll), is timing, not behaviour; where it ended counts.
 
 A body's shape: for JSON and XML the structure (keys, element names) and value types, not
 values; list items merged into one shape, so lengths do not count; ``null``, an empty
@@ -191,8 +193,9 @@ def exchanges(interactions: Iterable[tuple[Any, Mapping[str, Any]]]) -> list[Exc
     out: list[Exchange] = []
     for request, response in interactions:
         exchange = _exchange(request, response)
-        if out and (out[-1].request, out[-1].status) == (exchange.request, exchange.status):
-            out[-1] = exchange
+        read = exchange.request.split(" ", 1)[0] in ("GET", "HEAD")
+        if out and out[-1].request == exchange.request and (read or out[-1].status == exchange.status):
+            out[-1] = exchange  # a poll: only where it ended counts
         else:
             out.append(exchange)
     return out
