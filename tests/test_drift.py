@@ -173,3 +173,14 @@ def test_a_poll_counts_where_it_ended() -> None:
     assert polled == recorded
     retried = exchanges([interaction("DELETE", 500, b"{}"), interaction("DELETE", 204, b"")])
     assert len(retried) == 2  # a write answered otherwise is not a poll
+
+
+def test_what_a_harness_says_varies_is_shown_and_not_counted(tmp_path: Path) -> None:
+    committed, fresh = copies(tmp_path)
+    edit(fresh / BLOB, lambda pairs: pairs[:-1])
+    report = compare_trees(committed, fresh, varying={BLOB[:20]: "the peer decides"})
+    assert report.ok and report.drifted == ()
+    [(drift, why)] = report.varying
+    assert drift.name == BLOB and why == "the peer decides"
+    assert "varies from run to run, not counted: the peer decides" in report.render()
+    assert not compare_trees(committed, fresh).ok

@@ -169,6 +169,12 @@ class Harness:
         answers): a fixed peer fails the run, so the entry is removed. Default: none."""
         return {}
 
+    def drift_varying(self) -> Mapping[str, str]:
+        """Cassettes whose exchanges the peer decides differently from run to run (the
+        start of a cassette's file name -> why); the drift check shows their changes
+        without counting them. Default: none."""
+        return {}
+
     def unfinished_uploads(self, cloud: Cloud, bucket: str) -> list[str] | None:
         """The ids of the uploads in parts of ``bucket`` that are neither committed nor
         aborted (e.g. S3's ``ListMultipartUploads`` through ``cloud.blobs.as_native``), or

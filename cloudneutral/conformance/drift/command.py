@@ -43,5 +43,5 @@ def check_drift(
         code = run(provider, mode="record", report=report, cassettes=str(fresh_root), extra_args=extra_args)
         fresh = fresh_root / harness.name
         names = [p.name for p in fresh.glob("*.yaml")] if extra_args else None
-        result = compare_trees(committed, fresh, names)
+        result = compare_trees(committed, fresh, names, harness.drift_varying())
     return (code or (0 if result.ok else 1)), result

@@ -9,7 +9,7 @@ two folders, and notes cassettes present on one side only.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -95,6 +95,8 @@ class DriftReport:
     drifted: tuple[CassetteDrift, ...] = ()
     only_committed: tuple[str, ...] = ()
     only_fresh: tuple[str, ...] = ()
+    #: Changes in cassettes the harness says vary from run to run (shown, not failing).
+    varying: tuple[tuple[CassetteDrift, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -112,6 +114,9 @@ class DriftReport:
         if self.only_fresh:
             lines.append("new cassettes with no committed counterpart (new tests; record and commit them):")
             lines += [f"  - {name}" for name in self.only_fresh]
+        for drift, why in self.varying:
+            lines.append(f"{drift.name} (varies from run to run, not counted: {why}):")
+            lines += [f"  - {change}" for change in drift.changes]
         verdict = (
             f"no drift: {self.compared} cassette(s) in {self.committed} match a fresh recording"
             if self.ok
@@ -121,18 +126,29 @@ class DriftReport:
         return "\n".join([*lines, verdict]) + "\n"
 
 
-def compare_trees(committed: Path, fresh: Path, names: Iterable[str] | None = None) -> DriftReport:
+def compare_trees(
+    committed: Path,
+    fresh: Path,
+    names: Iterable[str] | None = None,
+    varying: Mapping[str, str] | None = None,
+) -> DriftReport:
     """Compare every ``*.yaml`` directly in ``committed`` with its namesake in ``fresh``
-    (only ``names`` when given, e.g. the cassettes a partial run recorded)."""
+    (only ``names`` when given, e.g. the cassettes a partial run recorded). The changes of a
+    cassette whose name starts with a key of ``varying`` (the harness's
+    ``drift_varying``: what the peer decides differently from run to run, and why) are
+    reported apart and do not count as drift."""
     old = {p.name for p in committed.glob("*.yaml")}
     new = {p.name for p in fresh.glob("*.yaml")} if fresh.is_dir() else set()
     if names is not None:
         wanted = set(names)
         old, new = old & wanted, new & wanted
-    drifted = []
+    drifted, varied = [], []
     for name in sorted(old & new):
         changes = compare_cassettes(committed / name, fresh / name)
-        if changes:
+        why = next((w for start, w in (varying or {}).items() if name.startswith(start)), None)
+        if changes and why is not None:
+            varied.append((CassetteDrift(name, tuple(changes)), why))
+        elif changes:
             drifted.append(CassetteDrift(name, tuple(changes)))
     return DriftReport(
         str(committed),
@@ -140,4 +156,5 @@ def compare_trees(committed: Path, fresh: Path, names: Iterable[str] | None = No
         tuple(drifted),
         tuple(sorted(old - new)),
         tuple(sorted(new - old)),
+        tuple(varied),
     )
