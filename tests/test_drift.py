@@ -184,3 +184,18 @@ def test_what_a_harness_says_varies_is_shown_and_not_counted(tmp_path: Path) -> 
     assert drift.name == BLOB and why == "the peer decides"
     assert "varies from run to run, not counted: the peer decides" in report.render()
     assert not compare_trees(committed, fresh).ok
+
+
+def test_a_request_named_as_varying_has_its_answers_shown_not_counted(tmp_path: Path) -> None:
+    committed, fresh = copies(tmp_path)
+
+    def to_404(pairs: list[Any]) -> list[Any]:
+        pairs[-1][1]["status"] = {"code": 404, "message": "Not Found"}
+        return pairs
+
+    edit(fresh / BLOB, to_404)
+    [drift] = compare_trees(committed, fresh).drifted
+    request = drift.changes[0].split(": ", 1)[0]
+    report = compare_trees(committed, fresh, varying={request: "the peer decides"})
+    assert report.ok and [d.name for d, _ in report.varying] == [BLOB]
+    assert not compare_trees(committed, fresh, varying={"GET /other/{id}": "x"}).ok

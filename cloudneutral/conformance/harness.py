@@ -170,9 +170,10 @@ class Harness:
         return {}
 
     def drift_varying(self) -> Mapping[str, str]:
-        """Cassettes whose exchanges the peer decides differently from run to run (the
-        start of a cassette's file name -> why); the drift check shows their changes
-        without counting them. Default: none."""
+        """What the peer decides differently from run to run -> why: the start of a
+        cassette's file name (all its changes), or a request as the drift report names it
+        (``GET /v2.1/servers/{id}``: the changes of its answers). The drift check shows
+        those changes without counting them. Default: none."""
         return {}
 
     def unfinished_uploads(self, cloud: Cloud, bucket: str) -> list[str] | None:

@@ -78,6 +78,14 @@ def compare_cassettes(committed: Path, fresh: Path) -> list[str]:
     return compare_exchanges(exchanges(load(committed)), exchanges(load(fresh)))
 
 
+def _varying(name: str, change: str, varying: Mapping[str, str]) -> str | None:
+    """Why ``change`` (of cassette ``name``) varies from run to run, or ``None``."""
+    for key, why in varying.items():
+        if name.startswith(key) or change.startswith(f"{key}: "):
+            return why
+    return None
+
+
 @attrs.frozen
 class CassetteDrift:
     """The changes found in one cassette (by file name)."""
@@ -133,10 +141,11 @@ def compare_trees(
     varying: Mapping[str, str] | None = None,
 ) -> DriftReport:
     """Compare every ``*.yaml`` directly in ``committed`` with its namesake in ``fresh``
-    (only ``names`` when given, e.g. the cassettes a partial run recorded). The changes of a
-    cassette whose name starts with a key of ``varying`` (the harness's
-    ``drift_varying``: what the peer decides differently from run to run, and why) are
-    reported apart and do not count as drift."""
+    (only ``names`` when given, e.g. the cassettes a partial run recorded). ``varying`` is
+    the harness's ``drift_varying``: what the peer decides differently from run to run, and
+    why; a key is the start of a cassette's name (all its changes) or a request as the
+    report names it (``GET /v2.1/servers/{id}``: the changes of its answer). Those changes
+    are reported apart and do not count as drift."""
     old = {p.name for p in committed.glob("*.yaml")}
     new = {p.name for p in fresh.glob("*.yaml")} if fresh.is_dir() else set()
     if names is not None:
@@ -144,12 +153,15 @@ def compare_trees(
         old, new = old & wanted, new & wanted
     drifted, varied = [], []
     for name in sorted(old & new):
-        changes = compare_cassettes(committed / name, fresh / name)
-        why = next((w for start, w in (varying or {}).items() if name.startswith(start)), None)
-        if changes and why is not None:
-            varied.append((CassetteDrift(name, tuple(changes)), why))
-        elif changes:
-            drifted.append(CassetteDrift(name, tuple(changes)))
+        counted: list[tuple[str, str | None]] = []
+        shown: list[tuple[str, str | None]] = []
+        for change in compare_cassettes(committed / name, fresh / name):
+            why = _varying(name, change, varying or {})
+            (counted if why is None else shown).append((change, why))
+        if counted:
+            drifted.append(CassetteDrift(name, tuple(c for c, _ in counted)))
+        if shown:
+            varied.append((CassetteDrift(name, tuple(c for c, _ in shown)), str(shown[0][1])))
     return DriftReport(
         str(committed),
         len(old & new),

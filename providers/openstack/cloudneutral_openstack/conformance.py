@@ -104,9 +104,9 @@ class OpenStackHarness(Harness):
     # -- cassettes ----------------------------------------------------------------------
     def drift_varying(self) -> Mapping[str, str]:
         """Nova shows a deleted server for a moment (200, status ``DELETED``) or not at all
-        (404): the clean-up's last poll ends on either, as the peer's timing decides."""
+        (404): a deletion's last poll ends on either, as the peer's timing decides."""
         why = "a deleted server is reported once more as DELETED (200) or is already gone (404)"
-        return {"test_servers.TestServerLifecycle.test_create_without_wait_then_wait": why}
+        return {"GET /v2.1/servers/{id}": why}
 
     def secrets(self) -> Iterable[str]:
         """Passwords of the clouds.yaml in use, long enough to search for (the peer's
