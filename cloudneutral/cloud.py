@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import inspect
 import threading
+from collections.abc import Callable
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from ._runtime import Clock, RetryPolicy, Runtime, SystemClock
 from ._service import as_native
@@ -62,9 +63,7 @@ class Cloud:
         # services are made when first used: an adapter may load a service's SDK lazily
         # (a blob-only job never imports Azure's compute and network clients)
         self._lock = threading.Lock()
-        self._blobs: BlobService | None = None
-        self._servers: ServerService | None = None
-        self._volumes: VolumeService | None = None
+        self._services: dict[str, object] = {}
 
     @classmethod
     def from_driver(
@@ -113,38 +112,33 @@ class Cloud:
     def _missing(self, what: str) -> Unsupported:
         return Unsupported(f"provider has no {what} service", provider=self.provider)
 
+    def _service(self, attribute: str, make: Callable[[Any], T]) -> T:
+        """The service over ``driver.<attribute>``, made by ``make`` on first use (once,
+        whatever the threads); ``Unsupported`` when the provider lacks it."""
+        made = self._services.get(attribute)
+        if made is None:
+            with self._lock:
+                made = self._services.get(attribute)
+                if made is None:
+                    declared = _SERVICES[attribute] in self.driver.capabilities
+                    driver = getattr(self.driver, attribute) if declared else None
+                    if driver is None:
+                        raise self._missing(attribute[:-1])
+                    made = self._services[attribute] = make(driver)
+        return cast(T, made)
+
     @property
     def blobs(self) -> BlobService:
-        if self._blobs is None:
-            with self._lock:
-                if self._blobs is None:
-                    if Capability.BLOBS not in self.driver.capabilities or self.driver.blobs is None:
-                        raise self._missing("blob")
-                    caps = self.driver.capabilities
-                    self._blobs = BlobService(
-                        self.driver.blobs, self.runtime, caps, part_size=self._part_size
-                    )
-        return self._blobs
+        caps = self.driver.capabilities
+        return self._service("blobs", lambda d: BlobService(d, self.runtime, caps, part_size=self._part_size))
 
     @property
     def servers(self) -> ServerService:
-        if self._servers is None:
-            with self._lock:
-                if self._servers is None:
-                    if Capability.SERVERS not in self.driver.capabilities or self.driver.servers is None:
-                        raise self._missing("server")
-                    self._servers = ServerService(self.driver.servers, self.runtime, self.driver.capabilities)
-        return self._servers
+        return self._service("servers", lambda d: ServerService(d, self.runtime, self.driver.capabilities))
 
     @property
     def volumes(self) -> VolumeService:
-        if self._volumes is None:
-            with self._lock:
-                if self._volumes is None:
-                    if Capability.VOLUMES not in self.driver.capabilities or self.driver.volumes is None:
-                        raise self._missing("volume")
-                    self._volumes = VolumeService(self.driver.volumes, self.runtime, self.driver.capabilities)
-        return self._volumes
+        return self._service("volumes", lambda d: VolumeService(d, self.runtime, self.driver.capabilities))
 
     @property
     def bucket(self) -> BucketHandle:
